@@ -1,0 +1,160 @@
+# postern — top-level build.
+#
+#   make            build everything into build/
+#   make test       install missing packages, build, run every test
+#   make asan       unit tests under AddressSanitizer + UBSan
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 30)
+#   make bench      benchmarks, figures beside anchors measured in the same run
+#   make demo       a broker, a local agent and a shell session on it
+#   make clean      remove build/
+#
+# Knobs: CC, CFLAGS, OPT, V=1 (show commands), FUZZ_SECONDS, FUZZ_CC.
+
+CC      ?= cc
+FUZZ_CC ?= clang
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror=implicit-function-declaration
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 30
+
+BUILD := build
+GEN   := $(BUILD)/gen
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# ---- dependencies ------------------------------------------------------------
+PROTO_PKGS := libcrypto jansson libprotobuf-c
+TEST_PKGS  := criterion
+
+pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+PROTO_CFLAGS := $(call pkg_cflags,$(PROTO_PKGS))
+PROTO_LIBS   := $(call pkg_libs,$(PROTO_PKGS))
+TEST_CFLAGS  := $(call pkg_cflags,$(TEST_PKGS))
+TEST_LIBS    := $(call pkg_libs,$(TEST_PKGS))
+
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(CFLAGS) -MMD -MP -Iproto -I$(GEN) $(PROTO_CFLAGS)
+
+# ---- sources -----------------------------------------------------------------
+PROTO_SRC   := $(wildcard proto/*.c)
+PROTO_GEN   := $(GEN)/control.pb-c.c
+UNIT_SRC    := $(wildcard tests/unit/*.c)
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRC   := $(wildcard tests/bench/*.c)
+
+PROTO_OBJ      := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/control.pb-c.o
+PROTO_LIB      := $(BUILD)/lib/libpostern-proto.a
+UNIT_BIN       := $(BUILD)/tests/unit-tests
+ASAN_PROTO_OBJ := $(PROTO_OBJ:$(BUILD)/obj/%=$(BUILD)/asan/%)
+ASAN_UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/asan/%.o)
+ASAN_UNIT_BIN  := $(BUILD)/asan/unit-tests
+UNIT_OBJ       := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
+FUZZ_BINS      := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+BENCH_BINS     := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps test unit e2e asan fuzz bench demo clean
+.SUFFIXES:
+
+all: deps $(PROTO_LIB) $(UNIT_BIN)
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+# ---- generated code ----------------------------------------------------------
+$(GEN)/control.pb-c.c $(GEN)/control.pb-c.h: proto/control.proto
+	@mkdir -p $(GEN)
+	@echo "  PROTOC  $<"
+	$(Q)protoc-c --proto_path=proto --c_out=$(GEN) $<
+
+# Everything in proto/ may include the generated header.
+$(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(PROTO_SRC:%.c=$(BUILD)/asan/%.o): $(GEN)/control.pb-c.h
+
+# ---- normal objects ----------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/gen/%.o: $(GEN)/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CSTD) $(OPT) $(CFLAGS) -I$(GEN) $(PROTO_CFLAGS) -c $< -o $@
+
+$(PROTO_LIB): $(PROTO_OBJ)
+	@mkdir -p $(@D)
+	@echo "  AR      $@"
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/obj/tests/%.o: ALL_CFLAGS += $(TEST_CFLAGS)
+
+$(UNIT_BIN): $(UNIT_OBJ) $(PROTO_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(OPT) -o $@ $(UNIT_OBJ) $(PROTO_LIB) $(PROTO_LIBS) $(TEST_LIBS)
+
+# ---- sanitizer build ---------------------------------------------------------
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC/SAN  $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/asan/gen/%.o: $(GEN)/%.c
+	@mkdir -p $(@D)
+	@echo "  CC/SAN  $<"
+	$(Q)$(CC) $(CSTD) $(OPT) -I$(GEN) $(PROTO_CFLAGS) $(SAN) -c $< -o $@
+
+$(ASAN_UNIT_BIN): $(ASAN_UNIT_OBJ) $(ASAN_PROTO_OBJ)
+	@mkdir -p $(@D)
+	@echo "  LD/SAN  $@"
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $^ $(PROTO_LIBS) $(TEST_LIBS)
+
+# ---- fuzzing (clang + libFuzzer) ---------------------------------------------
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(PROTO_GEN) tests/fuzz/fuzz_common.h
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(CSTD) $(FUZZ_FLAGS) -Iproto -I$(GEN) $(PROTO_CFLAGS) -o $@ \
+		$< $(PROTO_SRC) $(PROTO_GEN) $(PROTO_LIBS)
+
+# ---- benchmarks --------------------------------------------------------------
+$(BUILD)/bench/%: tests/bench/%.c $(PROTO_LIB)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CSTD) $(WARN) -O2 -g -Iproto -I$(GEN) $(PROTO_CFLAGS) -o $@ $< $(PROTO_LIB) $(PROTO_LIBS)
+
+# ---- entry points ------------------------------------------------------------
+test: deps unit asan e2e
+
+unit: $(UNIT_BIN)
+	@echo "== unit tests"
+	$(Q)$(UNIT_BIN) --jobs 2
+
+asan: deps $(ASAN_UNIT_BIN)
+	@echo "== unit tests under AddressSanitizer + UBSan"
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(ASAN_UNIT_BIN) --jobs 2
+
+e2e: all
+	@echo "== end-to-end tests"
+	$(Q)scripts/run-e2e.sh
+
+fuzz: deps $(FUZZ_BINS)
+	$(Q)scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+bench: deps $(BENCH_BINS)
+	$(Q)for b in $(BENCH_BINS); do $$b || exit 1; done
+
+demo: all
+	@echo "make demo: not yet — the broker, agent and client land with the shell-session issue."
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,40 @@
+/*
+ * proto_err.c — names of the wire library's error codes, for logs.
+ */
+#include "proto_err.h"
+
+const char *proto_err_str(int err)
+{
+	switch ((enum proto_err)err) {
+	case PROTO_OK: return "ok";
+	case PROTO_E_NOMEM: return "out of memory";
+	case PROTO_E_INVALID_ARG: return "invalid argument";
+	case PROTO_E_BUFFER_SMALL: return "buffer too small";
+	case PROTO_E_TRUNCATED: return "frame truncated";
+	case PROTO_E_HEADER_LENGTH: return "bad header length";
+	case PROTO_E_MESSAGE_TYPE: return "bad message type";
+	case PROTO_E_SCHEMA_VERSION: return "bad schema version";
+	case PROTO_E_CREATED_DATE: return "zero created date";
+	case PROTO_E_SEQUENCE: return "negative sequence number";
+	case PROTO_E_PAYLOAD_TYPE: return "unknown payload type";
+	case PROTO_E_PAYLOAD_LENGTH: return "payload length mismatch";
+	case PROTO_E_DIGEST: return "payload digest mismatch";
+	case PROTO_E_TOO_LARGE: return "too large";
+	case PROTO_E_JSON: return "malformed JSON";
+	case PROTO_E_FIELD_TYPE: return "field of wrong type";
+	case PROTO_E_FIELD_RANGE: return "field out of range";
+	case PROTO_E_FIELD_MISSING: return "required field missing";
+	case PROTO_E_BASE64: return "malformed base64";
+	case PROTO_E_UUID: return "malformed UUID";
+	case PROTO_E_EXIT_CODE: return "malformed exit code";
+	case PROTO_E_FLAG: return "bad flag payload";
+	case PROTO_E_WOULD_BLOCK: return "send buffer full";
+	case PROTO_E_RESEND_LIMIT: return "resend limit reached";
+	case PROTO_E_NOT_STREAM: return "not a stream message";
+	case PROTO_E_STATE: return "invalid in this state";
+	case PROTO_E_PROTOBUF: return "malformed control message";
+	case PROTO_E_VERSION: return "unsupported control protocol version";
+	case PROTO_E_EMPTY: return "empty control message";
+	}
+	return "unknown error";
+}
