@@ -85,8 +85,17 @@ int frame_encode(const struct frame *f, uint8_t *out, size_t out_cap, size_t *ou
 	size_t type_len = strnlen(f->message_type, sizeof(f->message_type));
 	size_t total = frame_encoded_len(f);
 
+	/* Refuse what frame_decode() would refuse, so we never send such a frame. */
 	if (!type_name_valid(f->message_type, type_len))
 		return PROTO_E_MESSAGE_TYPE;
+	if (f->schema_version != FRAME_SCHEMA_VERSION)
+		return PROTO_E_SCHEMA_VERSION;
+	if (f->created_date == 0)
+		return PROTO_E_CREATED_DATE;
+	if (f->sequence_number < 0)
+		return PROTO_E_SEQUENCE;
+	if (f->payload_type > PAYLOAD_TYPE_MAX)
+		return PROTO_E_PAYLOAD_TYPE;
 	if (f->payload_len > UINT32_MAX)
 		return PROTO_E_TOO_LARGE;
 	if (out_cap < total)

@@ -86,10 +86,14 @@ struct frame {
 size_t frame_encoded_len(const struct frame *f);
 
 /*
- * Encode f into out. message_type must be 1..32 characters of [A-Za-z0-9_];
- * the digest is computed here (f->digest is ignored). On success *out_len is set.
- * Returns PROTO_OK, PROTO_E_MESSAGE_TYPE, PROTO_E_BUFFER_SMALL or
- * PROTO_E_TOO_LARGE (payload over 4 GiB - 1).
+ * Encode f into out; the digest is computed here (f->digest is ignored). The
+ * encoder refuses every header value frame_decode() would refuse, with the same
+ * codes: message_type not 1..32 characters of [A-Za-z0-9_] (MESSAGE_TYPE),
+ * schema_version != 1 (SCHEMA_VERSION), created_date 0 (CREATED_DATE), negative
+ * sequence_number (SEQUENCE), payload_type over 12 (PAYLOAD_TYPE); also
+ * PROTO_E_TOO_LARGE for a payload over 4 GiB - 1 and PROTO_E_BUFFER_SMALL.
+ * The size cap is the receiver's policy and is not applied here.
+ * On success *out_len is set.
  */
 int frame_encode(const struct frame *f, uint8_t *out, size_t out_cap, size_t *out_len);
 
