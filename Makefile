@@ -55,7 +55,11 @@ ASAN_PROTO_OBJ := $(PROTO_OBJ:$(BUILD)/obj/%=$(BUILD)/asan/%)
 ASAN_UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/asan/%.o)
 ASAN_UNIT_BIN  := $(BUILD)/asan/unit-tests
 UNIT_OBJ       := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
-FUZZ_BINS      := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_PAYLOADS  := ack size channel_closed session_state open_data_channel \
+		  handshake_request handshake_response handshake_complete \
+		  enc_challenge exit_code flag base64
+FUZZ_BINS      := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%) \
+		  $(FUZZ_PAYLOADS:%=$(BUILD)/fuzz/fuzz_payload_%)
 BENCH_BINS     := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps test unit e2e asan fuzz bench demo clean
@@ -72,8 +76,10 @@ $(GEN)/control.pb-c.c $(GEN)/control.pb-c.h: proto/control.proto
 	@echo "  PROTOC  $<"
 	$(Q)protoc-c --proto_path=proto --c_out=$(GEN) $<
 
-# Everything in proto/ may include the generated header.
-$(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(PROTO_SRC:%.c=$(BUILD)/asan/%.o): $(GEN)/control.pb-c.h
+# Anything may include the generated header: generate it before compiling
+# (after the first build, -MMD records the real dependency).
+$(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(PROTO_SRC:%.c=$(BUILD)/asan/%.o) \
+$(UNIT_OBJ) $(ASAN_UNIT_OBJ): | $(GEN)/control.pb-c.h
 
 # ---- normal objects ----------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
@@ -117,11 +123,19 @@ $(ASAN_UNIT_BIN): $(ASAN_UNIT_OBJ) $(ASAN_PROTO_OBJ)
 # ---- fuzzing (clang + libFuzzer) ---------------------------------------------
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(PROTO_GEN) tests/fuzz/fuzz_common.h
+FUZZ_DEPS  := $(PROTO_SRC) $(wildcard proto/*.h) $(PROTO_GEN) tests/fuzz/fuzz_common.h
+FUZZ_LINK   = $(FUZZ_CC) $(CSTD) $(FUZZ_FLAGS) -Iproto -I$(GEN) $(PROTO_CFLAGS) -o $@
+
+# One binary per payload parser, from one source (shortest stem wins in make).
+$(BUILD)/fuzz/fuzz_payload_%: tests/fuzz/payload_targets.c $(FUZZ_DEPS)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
-	$(Q)$(FUZZ_CC) $(CSTD) $(FUZZ_FLAGS) -Iproto -I$(GEN) $(PROTO_CFLAGS) -o $@ \
-		$< $(PROTO_SRC) $(PROTO_GEN) $(PROTO_LIBS)
+	$(Q)$(FUZZ_LINK) -DPAYLOAD_TARGET=$* $< $(PROTO_SRC) $(PROTO_GEN) $(PROTO_LIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS)
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_LINK) $< $(PROTO_SRC) $(PROTO_GEN) $(PROTO_LIBS)
 
 # ---- benchmarks --------------------------------------------------------------
 $(BUILD)/bench/%: tests/bench/%.c $(PROTO_LIB)
@@ -130,7 +144,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(PROTO_LIB)
 	$(Q)$(CC) $(CSTD) $(WARN) -O2 -g -Iproto -I$(GEN) $(PROTO_CFLAGS) -o $@ $< $(PROTO_LIB) $(PROTO_LIBS)
 
 # ---- entry points ------------------------------------------------------------
-test: deps unit asan e2e
+test: deps unit e2e asan
 
 unit: $(UNIT_BIN)
 	@echo "== unit tests"

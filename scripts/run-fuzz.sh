@@ -1,6 +1,7 @@
 #!/bin/sh
 # run-fuzz.sh SECONDS TARGET... — run each libFuzzer target for SECONDS,
-# growing its corpus in build/fuzz/corpus/NAME (seeded from tests/fuzz/corpus/NAME),
+# growing its corpus in build/fuzz/corpus/NAME (seeded from tests/fuzz/corpus/NAME;
+# the JSON payload targets also get tests/fuzz/payload.dict),
 # and print one line per target: runs, corpus size, new coverage, verdict.
 # Exits non-zero if any target crashed; the crashing input is kept in
 # build/fuzz/artifacts/.
@@ -20,7 +21,12 @@ for bin in "$@"; do
 	if [ -d "tests/fuzz/corpus/$name" ]; then
 		cp -n tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
 	fi
-	"$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=1024 \
+	dict=""
+	case "$name" in
+	fuzz_payload_*) [ "$name" = fuzz_payload_flag ] || dict=-dict=tests/fuzz/payload.dict ;;
+	esac
+	# shellcheck disable=SC2086
+	"$bin" $dict -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix=build/fuzz/artifacts/"$name"- "$corpus" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
