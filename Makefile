@@ -29,6 +29,7 @@ endif
 
 # ---- dependencies ------------------------------------------------------------
 PROTO_PKGS := libcrypto jansson libprotobuf-c
+APP_PKGS   := libwebsockets openssl jansson libprotobuf-c sqlite3
 TEST_PKGS  := criterion
 
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
@@ -36,25 +37,47 @@ pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 PROTO_CFLAGS := $(call pkg_cflags,$(PROTO_PKGS))
 PROTO_LIBS   := $(call pkg_libs,$(PROTO_PKGS))
+APP_CFLAGS   := $(call pkg_cflags,$(APP_PKGS))
+APP_LIBS     := $(call pkg_libs,$(APP_PKGS))
 TEST_CFLAGS  := $(call pkg_cflags,$(TEST_PKGS))
 TEST_LIBS    := $(call pkg_libs,$(TEST_PKGS))
 
-ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(CFLAGS) -MMD -MP -Iproto -I$(GEN) $(PROTO_CFLAGS)
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(CFLAGS) -MMD -MP -Iproto -I$(GEN) $(APP_CFLAGS)
 
 # ---- sources -----------------------------------------------------------------
+# proto/ is a library only. Each program directory is a library of everything
+# but its main.c (so unit tests can link any module) plus that main.c.
 PROTO_SRC   := $(wildcard proto/*.c)
 PROTO_GEN   := $(GEN)/control.pb-c.c
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRC   := $(wildcard tests/bench/*.c)
 
-PROTO_OBJ      := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/control.pb-c.o
-PROTO_LIB      := $(BUILD)/lib/libpostern-proto.a
+PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/control.pb-c.o
+PROTO_LIB := $(BUILD)/lib/libpostern-proto.a
+
+# $(1) directory, $(2) variable prefix, $(3) program name
+define program
+$(2)_SRC  := $$(filter-out $(1)/main.c,$$(wildcard $(1)/*.c))
+$(2)_OBJ  := $$($(2)_SRC:%.c=$$(BUILD)/obj/%.o)
+$(2)_LIB  := $$(if $$($(2)_SRC),$$(BUILD)/lib/libpostern-$(3).a)
+$(2)_BIN  := $$(if $$(wildcard $(1)/main.c),$$(BUILD)/bin/$(3))
+endef
+$(eval $(call program,broker,BROKER,postern-broker))
+$(eval $(call program,agent-side,AGENT,postern-agent))
+$(eval $(call program,plugin,PLUGIN,postern))
+
+APP_LIBS_A := $(BROKER_LIB) $(AGENT_LIB) $(PLUGIN_LIB)
+APP_OBJ    := $(BROKER_OBJ) $(AGENT_OBJ) $(PLUGIN_OBJ)
+BINS       := $(BROKER_BIN) $(AGENT_BIN) $(PLUGIN_BIN) \
+	      $(if $(PLUGIN_BIN),$(BUILD)/bin/session-manager-plugin)
+
 UNIT_BIN       := $(BUILD)/tests/unit-tests
+UNIT_OBJ       := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_PROTO_OBJ := $(PROTO_OBJ:$(BUILD)/obj/%=$(BUILD)/asan/%)
+ASAN_APP_OBJ   := $(APP_OBJ:$(BUILD)/obj/%=$(BUILD)/asan/%)
 ASAN_UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/asan/%.o)
 ASAN_UNIT_BIN  := $(BUILD)/asan/unit-tests
-UNIT_OBJ       := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 FUZZ_PAYLOADS  := ack size channel_closed session_state open_data_channel \
 		  handshake_request handshake_response handshake_complete \
 		  enc_challenge exit_code flag base64
@@ -65,7 +88,7 @@ BENCH_BINS     := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 .PHONY: all deps test unit e2e asan fuzz bench demo clean
 .SUFFIXES:
 
-all: deps $(PROTO_LIB) $(UNIT_BIN)
+all: deps $(PROTO_LIB) $(BINS) $(UNIT_BIN)
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -79,7 +102,7 @@ $(GEN)/control.pb-c.c $(GEN)/control.pb-c.h: proto/control.proto
 # Anything may include the generated header: generate it before compiling
 # (after the first build, -MMD records the real dependency).
 $(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(PROTO_SRC:%.c=$(BUILD)/asan/%.o) \
-$(UNIT_OBJ) $(ASAN_UNIT_OBJ): | $(GEN)/control.pb-c.h
+$(APP_OBJ) $(ASAN_APP_OBJ) $(UNIT_OBJ) $(ASAN_UNIT_OBJ): | $(GEN)/control.pb-c.h
 
 # ---- normal objects ----------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
@@ -97,12 +120,36 @@ $(PROTO_LIB): $(PROTO_OBJ)
 	@echo "  AR      $@"
 	$(Q)$(AR) rcs $@ $^
 
+$(BUILD)/lib/libpostern-%.a:
+	@mkdir -p $(@D)
+	@echo "  AR      $@"
+	$(Q)$(AR) rcs $@ $^
+
+$(BROKER_LIB): $(BROKER_OBJ)
+$(AGENT_LIB): $(AGENT_OBJ)
+$(PLUGIN_LIB): $(PLUGIN_OBJ)
+
+# $(1) binary, $(2) its main object, $(3) its library
+define link_program
+$(1): $(2) $(3) $$(PROTO_LIB)
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(OPT) -o $$@ $$^ $$(APP_LIBS)
+endef
+$(if $(BROKER_BIN),$(eval $(call link_program,$(BROKER_BIN),$(BUILD)/obj/broker/main.o,$(BROKER_LIB))))
+$(if $(AGENT_BIN),$(eval $(call link_program,$(AGENT_BIN),$(BUILD)/obj/agent-side/main.o,$(AGENT_LIB))))
+$(if $(PLUGIN_BIN),$(eval $(call link_program,$(PLUGIN_BIN),$(BUILD)/obj/plugin/main.o,$(PLUGIN_LIB))))
+
+# The AWS CLI runs the client under this name (same binary).
+$(BUILD)/bin/session-manager-plugin: $(PLUGIN_BIN)
+	$(Q)ln -sf postern $@
+
 $(BUILD)/obj/tests/%.o: ALL_CFLAGS += $(TEST_CFLAGS)
 
-$(UNIT_BIN): $(UNIT_OBJ) $(PROTO_LIB)
+$(UNIT_BIN): $(UNIT_OBJ) $(APP_LIBS_A) $(PROTO_LIB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(OPT) -o $@ $(UNIT_OBJ) $(PROTO_LIB) $(PROTO_LIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(OPT) -o $@ $(UNIT_OBJ) $(APP_LIBS_A) $(PROTO_LIB) $(APP_LIBS) $(TEST_LIBS)
 
 # ---- sanitizer build ---------------------------------------------------------
 $(BUILD)/asan/%.o: %.c
@@ -115,10 +162,10 @@ $(BUILD)/asan/gen/%.o: $(GEN)/%.c
 	@echo "  CC/SAN  $<"
 	$(Q)$(CC) $(CSTD) $(OPT) -I$(GEN) $(PROTO_CFLAGS) $(SAN) -c $< -o $@
 
-$(ASAN_UNIT_BIN): $(ASAN_UNIT_OBJ) $(ASAN_PROTO_OBJ)
+$(ASAN_UNIT_BIN): $(ASAN_UNIT_OBJ) $(ASAN_APP_OBJ) $(ASAN_PROTO_OBJ)
 	@mkdir -p $(@D)
 	@echo "  LD/SAN  $@"
-	$(Q)$(CC) $(OPT) $(SAN) -o $@ $^ $(PROTO_LIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $^ $(APP_LIBS) $(TEST_LIBS)
 
 # ---- fuzzing (clang + libFuzzer) ---------------------------------------------
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
