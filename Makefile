@@ -42,7 +42,9 @@ APP_LIBS     := $(call pkg_libs,$(APP_PKGS))
 TEST_CFLAGS  := $(call pkg_cflags,$(TEST_PKGS))
 TEST_LIBS    := $(call pkg_libs,$(TEST_PKGS))
 
-ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(CFLAGS) -MMD -MP -Iproto -I$(GEN) $(APP_CFLAGS)
+VERSION := 0.1.0
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(CFLAGS) -MMD -MP -Iproto -I$(GEN) $(APP_CFLAGS) \
+	     -DPOSTERN_VERSION='"$(VERSION)"'
 
 # ---- sources -----------------------------------------------------------------
 # proto/ is a library only. Each program directory is a library of everything

@@ -35,6 +35,17 @@ const char *proto_err_str(int err)
 	case PROTO_E_PROTOBUF: return "malformed control message";
 	case PROTO_E_VERSION: return "unsupported control protocol version";
 	case PROTO_E_EMPTY: return "empty control message";
+	case PROTO_E_AUTH_MALFORMED: return "malformed Authorization header";
+	case PROTO_E_AUTH_ALGORITHM: return "unsupported signature algorithm";
+	case PROTO_E_AUTH_DATE: return "missing or malformed X-Amz-Date";
+	case PROTO_E_AUTH_UNSIGNED: return "host or x-amz-date not signed";
+	case PROTO_E_AUTH_SCOPE: return "credential scope mismatch";
+	case PROTO_E_AUTH_EXPIRED: return "request time outside the allowed skew";
+	case PROTO_E_AUTH_HEADER: return "signed header missing from request";
+	case PROTO_E_AUTH_SIGNATURE: return "signature mismatch";
+	case PROTO_E_AUTH_REPLAY: return "replayed request";
+	case PROTO_E_AUTH_THROTTLED: return "replay cache full";
+	case PROTO_E_AUTH_KEY: return "unknown access key";
 	}
 	return "unknown error";
 }

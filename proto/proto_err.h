@@ -49,6 +49,19 @@ enum proto_err {
 	PROTO_E_PROTOBUF = -70,      /* protobuf-c could not unpack the bytes */
 	PROTO_E_VERSION = -71,       /* control protocol version not supported */
 	PROTO_E_EMPTY = -72,         /* envelope carries no message */
+
+	/* request authentication (sigv4.h) */
+	PROTO_E_AUTH_MALFORMED = -90, /* Authorization header not in SigV4 form */
+	PROTO_E_AUTH_ALGORITHM = -91, /* a scheme other than AWS4-HMAC-SHA256 */
+	PROTO_E_AUTH_DATE = -92,      /* X-Amz-Date absent, repeated or malformed */
+	PROTO_E_AUTH_UNSIGNED = -93,  /* host or x-amz-date not among SignedHeaders */
+	PROTO_E_AUTH_SCOPE = -94,     /* scope date != X-Amz-Date's, or bad terminator */
+	PROTO_E_AUTH_EXPIRED = -95,   /* X-Amz-Date outside now +- the allowed skew */
+	PROTO_E_AUTH_HEADER = -96,    /* a signed header is absent from the request */
+	PROTO_E_AUTH_SIGNATURE = -97, /* signature does not match */
+	PROTO_E_AUTH_REPLAY = -98,    /* signature already seen inside the window */
+	PROTO_E_AUTH_THROTTLED = -99, /* replay cache full of live entries */
+	PROTO_E_AUTH_KEY = -100,      /* unknown access key id (the caller's lookup) */
 };
 
 /* Short stable name of an error code ("truncated", "digest", ...). Never NULL. */

@@ -15,7 +15,7 @@ libcriterion-dev
 python3 python3-pytest python3-pexpect
 openssh-client openssh-server
 postgresql postgresql-contrib
-iperf3 openssl
+iperf3 openssl awscli
 "
 
 missing=""

@@ -1,0 +1,140 @@
+/*
+ * server.c — the broker's libwebsockets context, TLS vhost and the protocol
+ * callback that routes each callback reason to its handler.
+ */
+#include "broker.h"
+#include "server.h"
+
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Per-connection storage: one of the connection kinds the port serves. */
+struct conn {
+	enum { CONN_NONE, CONN_HTTP } kind;
+	struct http_conn *http; /* CONN_HTTP: heap, freed on close */
+};
+
+struct broker *server_broker(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+static struct http_conn *http_of(struct conn *c)
+{
+	if (c->kind != CONN_HTTP) {
+		c->http = calloc(1, http_conn_size());
+		if (!c->http)
+			return NULL;
+		c->kind = CONN_HTTP;
+	}
+	return c->http;
+}
+
+static void conn_release(struct conn *c)
+{
+	if (c->kind == CONN_HTTP && c->http) {
+		http_on_close(c->http);
+		free(c->http);
+	}
+	c->http = NULL;
+	c->kind = CONN_NONE;
+}
+
+static int callback_postern(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			    void *in, size_t len)
+{
+	struct conn *c = user;
+	struct http_conn *h;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		h = http_of(c);
+		return h ? http_on_request(wsi, h, in) : -1;
+	case LWS_CALLBACK_HTTP_BODY:
+		return c->kind == CONN_HTTP ? http_on_body(wsi, c->http, in, len) : -1;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return c->kind == CONN_HTTP ? http_on_body_complete(wsi, c->http) : -1;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return c && c->kind == CONN_HTTP ? http_on_writeable(wsi, c->http) : 0;
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (c)
+			conn_release(c);
+		return 0;
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+static const struct lws_protocols protocols[] = {
+	{"postern", callback_postern, sizeof(struct conn), 0, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void lws_log_bridge(int level, const char *line)
+{
+	/* lws's own lines are noise at our notice level; keep its errors */
+	if (level & LLL_ERR)
+		fprintf(stderr, "lws: %s", line);
+}
+
+int server_start(struct broker *b, char *err, size_t errlen)
+{
+	struct lws_context_creation_info info;
+	char host[CONFIG_TEXT_MAX], cert[CONFIG_TEXT_MAX + 32], key[CONFIG_TEXT_MAX + 32],
+		ca[CONFIG_TEXT_MAX + 32];
+	int port;
+
+	if (config_listen_parts(&b->cfg, host, sizeof(host), &port, err, errlen) != 0)
+		return -1;
+	snprintf(cert, sizeof(cert), "%s/server.pem", b->cfg.data_dir);
+	snprintf(key, sizeof(key), "%s/server-key.pem", b->cfg.data_dir);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", b->cfg.data_dir);
+	lws_set_log_level(LLL_ERR, lws_log_bridge);
+
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+		       LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT |
+		       LWS_SERVER_OPTION_PEER_CERT_NOT_REQUIRED;
+	if (!strchr(host, ':'))
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.port = port;
+	info.iface = host;
+	info.protocols = protocols;
+	info.user = b;
+	info.ssl_cert_filepath = cert;
+	info.ssl_private_key_filepath = key;
+	info.ssl_ca_filepath = ca;
+	info.alpn = "http/1.1";
+	info.timeout_secs = 30;
+	info.max_http_header_data = 8192;
+	b->lws = lws_create_context(&info);
+	if (!b->lws) {
+		snprintf(err, errlen, "cannot serve on %s (address in use, or bad certificate in %s)",
+			 b->cfg.listen, b->cfg.data_dir);
+		return -1;
+	}
+	b->vhost = lws_get_vhost_by_name(b->lws, "default");
+	return 0;
+}
+
+void server_run(struct broker *b)
+{
+	while (!b->stop)
+		if (lws_service(b->lws, 0) < 0)
+			break;
+}
+
+void server_wake(struct broker *b)
+{
+	if (b->lws)
+		lws_cancel_service(b->lws);
+}
+
+void server_stop(struct broker *b)
+{
+	if (b->lws)
+		lws_context_destroy(b->lws);
+	b->lws = NULL;
+}
