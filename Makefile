@@ -181,6 +181,13 @@ $(BUILD)/fuzz/fuzz_payload_%: tests/fuzz/payload_targets.c $(FUZZ_DEPS)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_LINK) -DPAYLOAD_TARGET=$* $< $(PROTO_SRC) $(PROTO_GEN) $(PROTO_LIBS)
 
+# The CSR parser is broker code: link its two pure in-memory files.
+$(BUILD)/fuzz/fuzz_csr: tests/fuzz/fuzz_csr.c broker/pki_csr.c broker/pki_err.c broker/pki.h \
+			broker/pki_impl.h tests/fuzz/fuzz_common.h
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_LINK) $< broker/pki_csr.c broker/pki_err.c $(PROTO_LIBS)
+
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"

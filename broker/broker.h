@@ -14,6 +14,7 @@
 
 struct store;
 struct pki_ca;
+struct agent_conn;
 struct lws_context;
 struct lws_vhost;
 
@@ -25,6 +26,7 @@ struct broker {
 	struct sigv4_replay_cache replay; /* signatures seen within the skew window */
 	struct lws_context *lws;
 	struct lws_vhost *vhost;
+	struct agent_conn *agents;  /* connected agents (agents.c) */
 	volatile sig_atomic_t stop; /* set by the signal handler; the loop exits */
 };
 

@@ -2,6 +2,7 @@
  * server.c — the broker's libwebsockets context, TLS vhost and the protocol
  * callback that routes each callback reason to its handler.
  */
+#include "agents.h"
 #include "broker.h"
 #include "server.h"
 
@@ -11,8 +12,9 @@
 
 /* Per-connection storage: one of the connection kinds the port serves. */
 struct conn {
-	enum { CONN_NONE, CONN_HTTP } kind;
-	struct http_conn *http; /* CONN_HTTP: heap, freed on close */
+	enum { CONN_NONE, CONN_HTTP, CONN_CONTROL } kind;
+	struct http_conn *http;   /* CONN_HTTP: heap, freed on close */
+	struct agent_conn *agent; /* CONN_CONTROL: owned by agents.c */
 };
 
 struct broker *server_broker(struct lws *wsi)
@@ -41,6 +43,47 @@ static void conn_release(struct conn *c)
 	c->kind = CONN_NONE;
 }
 
+/* The path of a websocket upgrade request, or "" */
+static void ws_path(struct lws *wsi, char *out, size_t len)
+{
+	if (lws_hdr_copy(wsi, out, (int)len, WSI_TOKEN_GET_URI) < 0)
+		out[0] = '\0';
+}
+
+static int ws_filter(struct lws *wsi)
+{
+	struct broker *b = server_broker(wsi);
+	char path[256], peer[64];
+
+	ws_path(wsi, path, sizeof(path));
+	if (strcmp(path, AGENTS_CONTROL_PATH) == 0)
+		return agents_admit(b, wsi);
+	lws_get_peer_simple(wsi, peer, sizeof(peer));
+	broker_log(b, 2, "ws %s: refused upgrade to '%s'", peer, path);
+	return -1;
+}
+
+static int ws_established(struct lws *wsi, struct conn *c)
+{
+	struct broker *b = server_broker(wsi);
+	char path[256];
+
+	ws_path(wsi, path, sizeof(path));
+	if (strcmp(path, AGENTS_CONTROL_PATH) != 0)
+		return -1;
+	c->kind = CONN_CONTROL;
+	return agents_on_established(b, wsi, &c->agent);
+}
+
+static int ws_closed(struct lws *wsi, struct conn *c)
+{
+	if (c->kind == CONN_CONTROL)
+		agents_on_closed(server_broker(wsi), c->agent);
+	c->agent = NULL;
+	c->kind = CONN_NONE;
+	return 0;
+}
+
 static int callback_postern(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			    void *in, size_t len)
 {
@@ -57,6 +100,22 @@ static int callback_postern(struct lws *wsi, enum lws_callback_reasons reason, v
 		return c->kind == CONN_HTTP ? http_on_body_complete(wsi, c->http) : -1;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return c && c->kind == CONN_HTTP ? http_on_writeable(wsi, c->http) : 0;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return ws_filter(wsi);
+	case LWS_CALLBACK_ESTABLISHED:
+		return ws_established(wsi, c);
+	case LWS_CALLBACK_RECEIVE:
+		return c->kind == CONN_CONTROL
+			       ? agents_on_receive(server_broker(wsi), c->agent, in, len,
+						   lws_is_final_fragment(wsi))
+			       : -1;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return c->kind == CONN_CONTROL ? agents_on_writeable(server_broker(wsi), c->agent)
+					       : 0;
+	case LWS_CALLBACK_TIMER:
+		return c->kind == CONN_CONTROL ? agents_on_timer(server_broker(wsi), c->agent) : 0;
+	case LWS_CALLBACK_CLOSED:
+		return ws_closed(wsi, c);
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (c)
@@ -137,4 +196,5 @@ void server_stop(struct broker *b)
 	if (b->lws)
 		lws_context_destroy(b->lws);
 	b->lws = NULL;
+	agents_release_all(b);
 }

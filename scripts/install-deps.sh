@@ -12,7 +12,7 @@ libwebsockets-dev libssl-dev libssh-dev libncurses-dev
 protobuf-c-compiler libprotobuf-c-dev
 libjansson-dev libsqlite3-dev libpq-dev
 libcriterion-dev
-python3 python3-pytest python3-pexpect
+python3 python3-pytest python3-pexpect python3-websocket
 openssh-client openssh-server
 postgresql postgresql-contrib
 iperf3 openssl awscli
