@@ -4,8 +4,10 @@
  */
 #include "agents.h"
 #include "broker.h"
+#include "msg_queue.h"
 #include "pki.h"
 #include "proto_err.h"
+#include "sessions.h"
 #include "store.h"
 
 #include <libwebsockets.h>
@@ -18,12 +20,6 @@
 #define SEND_QUEUE_MAX (4u * 1024u * 1024u)
 #define MISSED_HEARTBEATS 3
 
-struct queued {
-	struct queued *next;
-	size_t len;
-	uint8_t data[]; /* LWS_PRE bytes of headroom, then len bytes */
-};
-
 struct agent_conn {
 	struct agent_conn *next;
 	struct lws *wsi;
@@ -35,8 +31,7 @@ struct agent_conn {
 	time_t last_heard;
 	uint8_t *rx;        /* fragments of the message being received */
 	size_t rx_len;
-	struct queued *q_head, *q_tail;
-	size_t q_bytes;
+	struct msg_queue out;
 };
 
 /* Instance id and serial of the verified client certificate, or -1. */
@@ -113,44 +108,25 @@ int agents_send(struct broker *b, struct agent_conn *a, const control_envelope *
 {
 	uint8_t *packed;
 	size_t len;
-	struct queued *q;
+	int rc = -1;
 
 	(void)b;
 	if (control_pack(env, &packed, &len) != PROTO_OK)
 		return -1;
-	if (a->q_bytes + len > SEND_QUEUE_MAX || !(q = malloc(sizeof(*q) + LWS_PRE + len))) {
-		free(packed);
-		return -1;
+	if (a->out.bytes + len <= SEND_QUEUE_MAX && msg_queue_push(&a->out, packed, len, true) == 0) {
+		lws_callback_on_writable(a->wsi);
+		rc = 0;
 	}
-	q->next = NULL;
-	q->len = len;
-	memcpy(q->data + LWS_PRE, packed, len);
 	free(packed);
-	if (a->q_tail)
-		a->q_tail->next = q;
-	else
-		a->q_head = q;
-	a->q_tail = q;
-	a->q_bytes += len;
-	lws_callback_on_writable(a->wsi);
-	return 0;
+	return rc;
 }
 
 int agents_on_writeable(struct broker *b, struct agent_conn *a)
 {
-	struct queued *q = a->q_head;
-
 	(void)b;
-	if (!q)
-		return 0;
-	if (lws_write(a->wsi, q->data + LWS_PRE, q->len, LWS_WRITE_BINARY) < (int)q->len)
+	if (msg_queue_write_one(&a->out, a->wsi) < 0)
 		return -1;
-	a->q_head = q->next;
-	if (!a->q_head)
-		a->q_tail = NULL;
-	a->q_bytes -= q->len;
-	free(q);
-	if (a->q_head)
+	if (a->out.count)
 		lws_callback_on_writable(a->wsi);
 	return 0;
 }
@@ -284,13 +260,9 @@ void agents_on_closed(struct broker *b, struct agent_conn *a)
 	if (a->hello_done && !a->replaced) {
 		store_instance_set_offline(b->store, a->instance_id, b->cfg.listen);
 		broker_log(b, 2, "control: %s offline", a->instance_id);
+		sessions_agent_gone(b, a->instance_id);
 	}
-	while (a->q_head) {
-		struct queued *q = a->q_head;
-
-		a->q_head = q->next;
-		free(q);
-	}
+	msg_queue_clear(&a->out);
 	free(a->rx);
 	free(a);
 }

@@ -26,6 +26,10 @@
 static const struct api_action actions[] = {
 	{"AmazonSSM.CreateActivation", api_create_activation, true},
 	{"AmazonSSM.DescribeInstanceInformation", api_describe_instance_information, false},
+	{"AmazonSSM.StartSession", api_start_session, false},
+	{"AmazonSSM.ResumeSession", api_resume_session, false},
+	{"AmazonSSM.TerminateSession", api_terminate_session, false},
+	{"AmazonSSM.DescribeSessions", api_describe_sessions, false},
 };
 
 void api_response_free(struct api_response *resp)

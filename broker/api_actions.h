@@ -31,6 +31,15 @@ void api_describe_instance_information(struct broker *b, const struct api_caller
 				       json_t *body, const struct api_request *req,
 				       struct api_response *resp);
 
+void api_start_session(struct broker *b, const struct api_caller *caller, json_t *body,
+		       const struct api_request *req, struct api_response *resp);
+void api_resume_session(struct broker *b, const struct api_caller *caller, json_t *body,
+			const struct api_request *req, struct api_response *resp);
+void api_terminate_session(struct broker *b, const struct api_caller *caller, json_t *body,
+			   const struct api_request *req, struct api_response *resp);
+void api_describe_sessions(struct broker *b, const struct api_caller *caller, json_t *body,
+			   const struct api_request *req, struct api_response *resp);
+
 /* POST /v1/register: not SigV4-signed; parses its own body. */
 void api_register(struct broker *b, const struct api_request *req, struct api_response *resp);
 

@@ -15,6 +15,7 @@
 struct store;
 struct pki_ca;
 struct agent_conn;
+struct live_session;
 struct lws_context;
 struct lws_vhost;
 
@@ -27,6 +28,7 @@ struct broker {
 	struct lws_context *lws;
 	struct lws_vhost *vhost;
 	struct agent_conn *agents;  /* connected agents (agents.c) */
+	struct live_session *sessions; /* live sessions (sessions.c) */
 	volatile sig_atomic_t stop; /* set by the signal handler; the loop exits */
 };
 

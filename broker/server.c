@@ -5,6 +5,7 @@
 #include "agents.h"
 #include "broker.h"
 #include "server.h"
+#include "sessions.h"
 
 #include <libwebsockets.h>
 #include <stdio.h>
@@ -12,9 +13,10 @@
 
 /* Per-connection storage: one of the connection kinds the port serves. */
 struct conn {
-	enum { CONN_NONE, CONN_HTTP, CONN_CONTROL } kind;
+	enum { CONN_NONE, CONN_HTTP, CONN_CONTROL, CONN_DATA } kind;
 	struct http_conn *http;   /* CONN_HTTP: heap, freed on close */
 	struct agent_conn *agent; /* CONN_CONTROL: owned by agents.c */
+	struct data_conn *data;   /* CONN_DATA: owned by relay.c */
 };
 
 struct broker *server_broker(struct lws *wsi)
@@ -58,6 +60,8 @@ static int ws_filter(struct lws *wsi)
 	ws_path(wsi, path, sizeof(path));
 	if (strcmp(path, AGENTS_CONTROL_PATH) == 0)
 		return agents_admit(b, wsi);
+	if (sessions_admit(b, path) == 0)
+		return 0;
 	lws_get_peer_simple(wsi, peer, sizeof(peer));
 	broker_log(b, 2, "ws %s: refused upgrade to '%s'", peer, path);
 	return -1;
@@ -69,17 +73,34 @@ static int ws_established(struct lws *wsi, struct conn *c)
 	char path[256];
 
 	ws_path(wsi, path, sizeof(path));
-	if (strcmp(path, AGENTS_CONTROL_PATH) != 0)
-		return -1;
-	c->kind = CONN_CONTROL;
-	return agents_on_established(b, wsi, &c->agent);
+	if (strcmp(path, AGENTS_CONTROL_PATH) == 0) {
+		c->kind = CONN_CONTROL;
+		return agents_on_established(b, wsi, &c->agent);
+	}
+	c->kind = CONN_DATA;
+	return sessions_on_established(b, wsi, &c->data);
+}
+
+static int ws_receive(struct lws *wsi, struct conn *c, const void *in, size_t len)
+{
+	struct broker *b = server_broker(wsi);
+	bool final = lws_is_final_fragment(wsi);
+
+	if (c->kind == CONN_CONTROL)
+		return agents_on_receive(b, c->agent, in, len, final);
+	if (c->kind == CONN_DATA)
+		return sessions_on_receive(b, c->data, in, len, final, lws_frame_is_binary(wsi));
+	return -1;
 }
 
 static int ws_closed(struct lws *wsi, struct conn *c)
 {
 	if (c->kind == CONN_CONTROL)
 		agents_on_closed(server_broker(wsi), c->agent);
+	if (c->kind == CONN_DATA)
+		sessions_on_closed(server_broker(wsi), c->data);
 	c->agent = NULL;
+	c->data = NULL;
 	c->kind = CONN_NONE;
 	return 0;
 }
@@ -105,14 +126,15 @@ static int callback_postern(struct lws *wsi, enum lws_callback_reasons reason, v
 	case LWS_CALLBACK_ESTABLISHED:
 		return ws_established(wsi, c);
 	case LWS_CALLBACK_RECEIVE:
-		return c->kind == CONN_CONTROL
-			       ? agents_on_receive(server_broker(wsi), c->agent, in, len,
-						   lws_is_final_fragment(wsi))
-			       : -1;
+		return ws_receive(wsi, c, in, len);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (c->kind == CONN_DATA)
+			return sessions_on_writeable(server_broker(wsi), c->data);
 		return c->kind == CONN_CONTROL ? agents_on_writeable(server_broker(wsi), c->agent)
 					       : 0;
 	case LWS_CALLBACK_TIMER:
+		if (c->kind == CONN_DATA)
+			return sessions_on_timer(server_broker(wsi), c->data);
 		return c->kind == CONN_CONTROL ? agents_on_timer(server_broker(wsi), c->agent) : 0;
 	case LWS_CALLBACK_CLOSED:
 		return ws_closed(wsi, c);
@@ -197,4 +219,5 @@ void server_stop(struct broker *b)
 		lws_context_destroy(b->lws);
 	b->lws = NULL;
 	agents_release_all(b);
+	sessions_release_all(b);
 }

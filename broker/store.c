@@ -334,7 +334,7 @@ int store_commit(struct store *s)
 int store_rollback(struct store *s)
 {
 	if (!s->user_tx)
-		return store__fail(s, "store_rollback: no transaction is open");
+		return STORE_OK;
 	s->user_tx = false;
 	tx_rollback(s);
 	return STORE_OK;

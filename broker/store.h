@@ -6,7 +6,9 @@
  * their revoked certificates), session records, data-channel tokens and the
  * audit log. One module per table (store_keys.c, store_activations.c,
  * store_instances.c, store_sessions.c, store_tokens.c, store_audit.c); the
- * handle, schema migration and statement cache live in store.c.
+ * handle, schema migration and statement cache live in store.c, shared
+ * helpers in store_util.c and store_cursor.c (NextToken), declared in the
+ * module-internal store_impl.h.
  *
  * Contracts common to every function here:
  *  - Every function that can fail returns an `enum store_status`. After
@@ -77,7 +79,9 @@ const char *store_errmsg(const struct store *s);
  * store_commit() / store_rollback() every function still returns its own
  * status; one that fails undoes only its own changes, and the caller decides
  * whether to commit the rest. store_begin() while one is open is STORE_ERROR.
- * store_commit() that fails rolls the whole transaction back.
+ * store_commit() that fails rolls the whole transaction back (and so ends
+ * it); store_rollback() with no transaction open does nothing and returns
+ * STORE_OK, so `if (failed || store_commit(s)) store_rollback(s);` is safe.
  */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
