@@ -34,27 +34,6 @@ int sessions_admit(struct broker *b, const char *path)
 	return sessions_find(b, clean) ? 0 : -1;
 }
 
-int sessions_on_established(struct broker *b, struct lws *wsi, struct data_conn **out)
-{
-	struct data_conn *c = calloc(1, sizeof(*c));
-
-	(void)b;
-	*out = c;
-	if (!c)
-		return -1;
-	c->wsi = wsi;
-	lws_get_peer_simple(wsi, c->peer, sizeof(c->peer));
-	lws_set_timer_usecs(wsi, (lws_usec_t)OPEN_TIMEOUT_S * LWS_US_PER_SEC);
-	return 0;
-}
-
-void relay_wake(struct broker *b, struct live_session *s, enum end_role to)
-{
-	(void)b;
-	if (s->end[to])
-		lws_callback_on_writable(s->end[to]->wsi);
-}
-
 /* The session id in this connection's URL. */
 static void url_session(struct lws *wsi, char out[STORE_SESSION_ID_MAX + 1])
 {
@@ -72,11 +51,34 @@ static void url_session(struct lws *wsi, char out[STORE_SESSION_ID_MAX + 1])
 	}
 }
 
+int sessions_on_established(struct broker *b, struct lws *wsi, struct data_conn **out)
+{
+	struct data_conn *c = calloc(1, sizeof(*c));
+
+	(void)b;
+	*out = c;
+	if (!c)
+		return -1;
+	c->wsi = wsi;
+	lws_get_peer_simple(wsi, c->peer, sizeof(c->peer));
+	url_session(wsi, c->url_session); /* headers are gone once messages flow */
+	lws_set_timer_usecs(wsi, (lws_usec_t)OPEN_TIMEOUT_S * LWS_US_PER_SEC);
+	return 0;
+}
+
+void relay_wake(struct broker *b, struct live_session *s, enum end_role to)
+{
+	(void)b;
+	if (s->end[to])
+		lws_callback_on_writable(s->end[to]->wsi);
+}
+
 /* The first message: OpenDataChannel with a token for this session. */
 static int open_channel(struct broker *b, struct data_conn *c, const uint8_t *msg, size_t len)
 {
 	struct payload_open_data_channel odc;
-	char session[STORE_SESSION_ID_MAX + 1], url_id[STORE_SESSION_ID_MAX + 1];
+	char session[STORE_SESSION_ID_MAX + 1];
+	const char *url_id = c->url_session;
 	enum store_token_role role;
 	struct live_session *s;
 	int rc = payload_open_data_channel_decode(msg, len, &odc);
@@ -88,7 +90,6 @@ static int open_channel(struct broker *b, struct data_conn *c, const uint8_t *ms
 	}
 	rc = store_token_consume(b->store, odc.token_value, (int64_t)time(NULL), session, &role);
 	payload_open_data_channel_free(&odc);
-	url_session(c->wsi, url_id);
 	if (rc != STORE_OK || strcmp(session, url_id) != 0 || !(s = sessions_find(b, session)) ||
 	    s->ended) {
 		broker_log(b, 1, "data %s: refused token for %s: %s", c->peer, url_id,

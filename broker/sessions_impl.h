@@ -22,6 +22,7 @@ struct data_conn {
 	uint8_t *rx;                   /* fragments of the message being received */
 	size_t rx_len;
 	char peer[64];
+	char url_session[STORE_SESSION_ID_MAX + 1]; /* from the upgrade request's path */
 };
 
 struct live_session {

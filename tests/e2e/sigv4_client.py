@@ -8,6 +8,7 @@ import json
 import ssl
 import urllib.error
 import urllib.request
+import uuid
 from unittest import mock
 
 import awscli.botocore.session  # noqa: F401  (import first: avoids a cycle)
@@ -34,6 +35,9 @@ def signed_request(url, target, body, key, secret, when=None, service="ssm"):
     req = AWSRequest(method="POST", url=url + "/", data=data, headers={
         "Content-Type": "application/x-amz-json-1.1",
         "X-Amz-Target": target,
+        # as the AWS CLI does: a fresh id per call, signed, so that two identical
+        # calls in the same second are not taken for a replay
+        "amz-sdk-invocation-id": str(uuid.uuid4()),
     })
     auth = SigV4Auth(Credentials(key, secret), service, "us-east-1")
     if when is None:

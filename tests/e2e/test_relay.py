@@ -1,0 +1,157 @@
+"""Sessions through the broker with fake peers on both ends: StartSession,
+token admission, byte-exact relaying in both directions, session end,
+TerminateSession, DescribeSessions, and refusals."""
+import json
+import ssl
+import time
+
+import pytest
+import websocket
+
+import wire
+from fake_agent import FakeAgent
+from sigv4_client import post, read_credentials, signed_request
+
+
+def api(broker, target, body):
+    key, secret = read_credentials(broker.credentials)
+    headers, data = signed_request(broker.url, "AmazonSSM." + target, body, key, secret)
+    return post(broker.url, headers, data, broker.ca)
+
+
+def client_connect(broker, started):
+    ws = websocket.create_connection(started["StreamUrl"], timeout=10,
+                                     sslopt={"ca_certs": broker.ca,
+                                             "cert_reqs": ssl.CERT_REQUIRED})
+    ws.send(wire.open_data_channel(started["TokenValue"]))
+    return ws
+
+
+@pytest.fixture
+def agent(broker, tmp_path):
+    a = FakeAgent(broker, tmp_path).connect()
+    yield a
+    a.close()
+
+
+def start(broker, agent, **extra):
+    status, body = api(broker, "StartSession", {"Target": agent.instance_id, **extra})
+    assert status == 200, body
+    return body
+
+
+def open_pair(broker, agent):
+    started = start(broker, agent)
+    assert started["StreamUrl"].startswith(f"wss://127.0.0.1:{broker.port}/v1/data-channel/")
+    client = client_connect(broker, started)
+    assert agent.got_start.wait(10), "the agent was never told to start the session"
+    order = agent.starts[-1]
+    agent.got_start.clear()
+    assert order["session_id"] == started["SessionId"]
+    assert order["session_type"] == "Standard_Stream"
+    agent_ws = agent.open_data_channel(order)
+    return started, client, agent_ws
+
+
+def test_frames_are_relayed_unchanged_both_ways(broker, agent):
+    started, client, agent_ws = open_pair(broker, agent)
+    out = wire.encode_frame("output_stream_data", b"$ hello\r\n", seq=0, flags=1,
+                            payload_type=1)
+    agent_ws.send_binary(out)
+    got = client.recv()
+    assert got == out
+    frame = wire.decode_frame(got)
+    client.send_binary(wire.ack_for(frame))
+    assert wire.decode_frame(agent_ws.recv())["type"] == "acknowledge"
+    keys = wire.encode_frame("input_stream_data", b"ls\r", seq=0, flags=0, payload_type=1)
+    client.send_binary(keys)
+    assert agent_ws.recv() == keys
+
+    # the agent reports the end: the client gets channel_closed, history has it
+    agent_ws.send_binary(wire.encode_frame(
+        "agent_session_state", json.dumps({"SchemaVersion": 1, "SessionState": "Terminating",
+                                           "SessionId": started["SessionId"]}).encode()))
+    closed = wire.decode_frame(client.recv())
+    assert closed["type"] == "channel_closed" and closed["digest_ok"]
+    body = json.loads(closed["payload"])
+    assert body["SessionId"] == started["SessionId"] and body["Output"] == ""
+    status, hist = api(broker, "DescribeSessions", {"State": "History"})
+    assert status == 200
+    [s] = hist["Sessions"]
+    assert s["SessionId"] == started["SessionId"] and s["Status"] == "Terminated"
+    assert s["Owner"] == "admin" and s["Target"] == agent.instance_id
+    assert s["EndDate"] >= s["StartDate"] > 0
+
+
+def test_terminate_session_closes_both_ends(broker, agent):
+    started, client, agent_ws = open_pair(broker, agent)
+    status, active = api(broker, "DescribeSessions", {"State": "Active"})
+    assert [s["SessionId"] for s in active["Sessions"]] == [started["SessionId"]]
+    status, body = api(broker, "TerminateSession", {"SessionId": started["SessionId"]})
+    assert status == 200 and body == {"SessionId": started["SessionId"]}
+    assert wire.decode_frame(client.recv())["type"] == "channel_closed"
+    assert wire.decode_frame(agent_ws.recv())["type"] == "channel_closed"
+    # terminating again is fine; resuming yields no token
+    assert api(broker, "TerminateSession", {"SessionId": started["SessionId"]})[0] == 200
+    status, resumed = api(broker, "ResumeSession", {"SessionId": started["SessionId"]})
+    assert status == 200 and "TokenValue" not in resumed
+
+
+def test_malformed_frame_closes_only_that_connection(broker, agent):
+    a_started, a_client, a_agent = open_pair(broker, agent)
+    b_started, b_client, b_agent = open_pair(broker, agent)
+    bad = bytearray(wire.encode_frame("input_stream_data", b"x", seq=0, payload_type=1))
+    bad[-1] ^= 0xFF  # payload no longer matches its digest
+    a_client.send_binary(bytes(bad))
+    with pytest.raises((websocket.WebSocketException, OSError)):
+        a_client.recv()
+    assert "malformed frame from the client" in broker.output()
+    frame = wire.encode_frame("output_stream_data", b"still here", seq=0, payload_type=1)
+    b_agent.send_binary(frame)
+    assert b_client.recv() == frame
+
+
+def test_reused_token_is_refused(broker, agent):
+    started, client, agent_ws = open_pair(broker, agent)
+    again = client_connect(broker, started)
+    with pytest.raises((websocket.WebSocketException, OSError)):
+        again.recv()
+    assert "refused token" in broker.output() and "used" in broker.output()
+
+
+def test_expired_token_is_refused(broker_factory, tmp_path):
+    broker = broker_factory(extra_args=["--token-ttl", "5"]).start()
+    agent = FakeAgent(broker, tmp_path).connect()
+    started = start(broker, agent)
+    time.sleep(6)
+    client = client_connect(broker, started)
+    with pytest.raises((websocket.WebSocketException, OSError)):
+        client.recv()
+    assert "expired" in broker.output()
+    agent.close()
+
+
+def test_start_session_refusals(broker, agent, tmp_path):
+    status, body = api(broker, "StartSession", {"Target": "mi-00000000000000000"})
+    assert status == 400 and body["__type"] == "TargetNotConnected"
+    status, body = api(broker, "StartSession", {"Target": agent.instance_id,
+                                                "DocumentName": "No-Such-Document"})
+    assert status == 400 and body["__type"] == "InvalidDocument"
+    status, body = api(broker, "StartSession", {"Target": agent.instance_id,
+                                                "Parameters": {"nope": ["1"]}})
+    assert status == 400 and body["__type"] == "InvalidDocument"
+    agent.close()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        status, body = api(broker, "StartSession", {"Target": agent.instance_id})
+        if status == 400:
+            break
+        time.sleep(0.2)
+    assert body["__type"] == "TargetNotConnected"
+
+
+def test_unknown_session_data_channel_is_refused(broker):
+    with pytest.raises((websocket.WebSocketException, OSError)):
+        websocket.create_connection(
+            f"wss://127.0.0.1:{broker.port}/v1/data-channel/admin-00000000000000000",
+            sslopt={"ca_certs": broker.ca, "cert_reqs": ssl.CERT_REQUIRED}, timeout=5)
