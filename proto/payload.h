@@ -248,7 +248,23 @@ struct payload_handshake_response {
 	size_t n_actions;      /* at most PAYLOAD_ACTIONS_MAX */
 	char **errors;         /* NULL for "Errors":null; else NULL-terminated */
 	size_t n_errors;       /* at most PAYLOAD_ACTIONS_MAX */
+	/*
+	 * postern's own extension: what a postern client can do beyond the
+	 * official protocol, under PAYLOAD_CAPABILITIES_KEY (official agents
+	 * ignore unknown keys). NULL: key absent (an official client) and the
+	 * encoder leaves it out; else NULL-terminated.
+	 */
+	char **capabilities;
+	size_t n_capabilities;
 };
+
+#define PAYLOAD_CAPABILITIES_KEY "PosternCapabilities"
+/* The client exits with the remote exit code: send ExitCode (PayloadType 12)
+ * for shells. Official clients would print it, so it is only sent to these. */
+#define PAYLOAD_CAP_EXIT_CODE "exit-code"
+
+/* Whether a decoded response lists the capability. */
+bool payload_has_capability(const struct payload_handshake_response *resp, const char *name);
 
 int payload_handshake_response_encode(const struct payload_handshake_response *resp,
 				      uint8_t **out, size_t *out_len);

@@ -315,6 +315,9 @@ static int read_response(const json_t *root, void *out)
 	if (rc == PROTO_OK)
 		rc = json_util_get_strings(root, "Errors", PAYLOAD_ACTIONS_MAX, &resp->errors,
 					   &resp->n_errors);
+	if (rc == PROTO_OK)
+		rc = json_util_get_strings(root, PAYLOAD_CAPABILITIES_KEY, PAYLOAD_ACTIONS_MAX,
+					   &resp->capabilities, &resp->n_capabilities);
 	return rc;
 }
 
@@ -331,7 +334,7 @@ int payload_handshake_response_decode(const uint8_t *buf, size_t len,
 int payload_handshake_response_encode(const struct payload_handshake_response *resp,
 				      uint8_t **out, size_t *out_len)
 {
-	json_t *actions = NULL, *errors = NULL;
+	json_t *actions = NULL, *errors = NULL, *caps = NULL;
 	int rc;
 
 	if (!resp->actions && resp->n_actions != 0)
@@ -340,13 +343,20 @@ int payload_handshake_response_encode(const struct payload_handshake_response *r
 				     build_processed_action, &actions);
 	if (rc == PROTO_OK)
 		rc = json_util_strings_value(resp->errors, resp->n_errors, &errors);
+	if (rc == PROTO_OK && resp->capabilities)
+		rc = json_util_strings_value(resp->capabilities, resp->n_capabilities, &caps);
 	if (rc != PROTO_OK) {
 		json_decref(actions);
+		json_decref(errors);
 		return rc;
 	}
-	return json_util_pack_dump(out, out_len, "{s:s,s:o,s:o}", "ClientVersion",
+	if (!caps)
+		return json_util_pack_dump(out, out_len, "{s:s,s:o,s:o}", "ClientVersion",
+					   resp->client_version, "ProcessedClientActions",
+					   actions, "Errors", errors);
+	return json_util_pack_dump(out, out_len, "{s:s,s:o,s:o,s:o}", "ClientVersion",
 				   resp->client_version, "ProcessedClientActions", actions,
-				   "Errors", errors);
+				   "Errors", errors, PAYLOAD_CAPABILITIES_KEY, caps);
 }
 
 void payload_handshake_response_free(struct payload_handshake_response *resp)
@@ -356,7 +366,16 @@ void payload_handshake_response_free(struct payload_handshake_response *resp)
 	free(resp->actions);
 	free(resp->client_version);
 	json_util_free_strings(resp->errors);
+	json_util_free_strings(resp->capabilities);
 	memset(resp, 0, sizeof(*resp));
+}
+
+bool payload_has_capability(const struct payload_handshake_response *resp, const char *name)
+{
+	for (size_t i = 0; resp->capabilities && i < resp->n_capabilities; i++)
+		if (strcmp(resp->capabilities[i], name) == 0)
+			return true;
+	return false;
 }
 
 /* ==== HandshakeComplete =================================================== */

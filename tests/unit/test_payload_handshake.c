@@ -739,3 +739,46 @@ Test(payload_handshake_request, reals_in_properties_grow_but_still_encode)
 	payload_handshake_request_free(&req);
 	free(json);
 }
+
+/* Whether out[0..len) contains needle. */
+static bool bytes_contain(const uint8_t *out, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(out + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* postern's capability extension: present only when set, round-trips, and an
+ * official-shaped response (no key) has none. */
+Test(payload_handshake_response, postern_capabilities)
+{
+	static const char official[] =
+		"{\"ClientVersion\":\"1.2.650.0\",\"ProcessedClientActions\":[],\"Errors\":null}";
+	char *caps[] = {"exit-code", "smux.v2", NULL};
+	struct payload_handshake_response resp = {.client_version = "0.1.0",
+						   .capabilities = caps, .n_capabilities = 2};
+	struct payload_handshake_response back;
+	uint8_t *out;
+	size_t len;
+
+	cr_assert_eq(payload_handshake_response_encode(&resp, &out, &len), PROTO_OK);
+	cr_assert(bytes_contain(out, len, "\"PosternCapabilities\":[\"exit-code\",\"smux.v2\"]"));
+	cr_assert_eq(payload_handshake_response_decode(out, len, &back), PROTO_OK);
+	cr_assert(payload_has_capability(&back, PAYLOAD_CAP_EXIT_CODE));
+	cr_assert_not(payload_has_capability(&back, "nope"));
+	payload_handshake_response_free(&back);
+	free(out);
+
+	resp.capabilities = NULL;
+	resp.n_capabilities = 0;
+	cr_assert_eq(payload_handshake_response_encode(&resp, &out, &len), PROTO_OK);
+	cr_assert_not(bytes_contain(out, len, "PosternCapabilities"));
+	free(out);
+	cr_assert_eq(payload_handshake_response_decode((const uint8_t *)official,
+						       sizeof(official) - 1, &back), PROTO_OK);
+	cr_assert_not(payload_has_capability(&back, PAYLOAD_CAP_EXIT_CODE));
+	payload_handshake_response_free(&back);
+}
