@@ -1,7 +1,7 @@
 /*
  * sigv4.c — SigV4 keys and signatures: the signing key chain, the string to
- * sign, sigv4_sign for clients and sigv4_verify for the broker (see sigv4.h).
- * Both sides compute the signature through compute_signature().
+ * sign, the signature of a request (which sigv4_verify in sigv4_verify.c
+ * recomputes) and sigv4_sign for clients (see sigv4.h).
  */
 #include "sigv4_impl.h"
 #include "proto_err.h"
@@ -17,9 +17,6 @@
 /* Longest string to sign: fixed parts plus the two longest scope parts. */
 #define STS_MAX (sizeof(SIGV4_ALGORITHM) + SIGV4_AMZ_DATE_LEN + 9 + \
 		 2 * (SIGV4_SCOPE_PART_MAX + 1) + sizeof(SIGV4_TERMINATOR) + 2 * SIGV4_SIG_LEN + 4)
-
-/* |time| beyond this is refused, so that time ± skew never overflows. */
-#define TIME_LIMIT ((int64_t)1 << 62)
 
 static int hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
 		       uint8_t out[SIGV4_SIG_LEN])
@@ -79,10 +76,9 @@ int sigv4_string_to_sign(const char *canonical, size_t len, const char *amz_date
 	return PROTO_OK;
 }
 
-/* The signature of req for auth's scope and signed headers, dated amz_date. */
-static int compute_signature(const struct sigv4_auth *auth, const char *amz_date,
-			     const struct sigv4_request *req, const char *secret,
-			     uint8_t sig[SIGV4_SIG_LEN])
+int sigv4_compute_signature(const struct sigv4_auth *auth, const char *amz_date,
+			    const struct sigv4_request *req, const char *secret,
+			    uint8_t sig[SIGV4_SIG_LEN])
 {
 	struct sigv4_buf canon = { 0 };
 	char sts[STS_MAX];
@@ -108,16 +104,11 @@ out:
 
 /* ---- signing -------------------------------------------------------------- */
 
-static bool names_equal(const char *name, const char *lower)
-{
-	return sigv4_name_is(name, lower, strlen(lower));
-}
-
 /* Headers sigv4_sign replaces with its own values. */
 static bool supplied_by_signer(const char *name)
 {
-	return names_equal(name, "x-amz-date") || names_equal(name, "x-amz-security-token") ||
-	       names_equal(name, "authorization");
+	return sigv4_name_eq(name, "x-amz-date") || sigv4_name_eq(name, "x-amz-security-token") ||
+	       sigv4_name_eq(name, "authorization");
 }
 
 static bool signable(const char *name)
@@ -125,7 +116,7 @@ static bool signable(const char *name)
 	static const char prefix[] = "x-amz-";
 	size_t i = 0;
 
-	if (names_equal(name, "host") || names_equal(name, "content-type"))
+	if (sigv4_name_eq(name, "host") || sigv4_name_eq(name, "content-type"))
 		return true;
 	while (i < sizeof(prefix) - 1 && sigv4_lower(name[i]) == prefix[i])
 		i++;
@@ -230,90 +221,12 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_credentials *
 	signed_req = *req;
 	signed_req.headers = hdrs;
 	signed_req.n_headers = n;
-	rc = compute_signature(&auth, amz_date, &signed_req, cred->secret_access_key,
-			       auth.signature);
+	rc = sigv4_compute_signature(&auth, amz_date, &signed_req, cred->secret_access_key,
+				     auth.signature);
 	if (rc != PROTO_OK)
 		goto out;
 	rc = sigv4_format_authorization(&auth, authz, authz_cap, NULL);
 out:
 	free(hdrs);
-	return rc;
-}
-
-/* ---- verification --------------------------------------------------------- */
-
-/* The one X-Amz-Date of req, trimmed, into out. */
-static int find_amz_date(const struct sigv4_request *req, char out[SIGV4_AMZ_DATE_LEN + 1])
-{
-	const char *found = NULL;
-	size_t len;
-
-	for (size_t i = 0; i < req->n_headers; i++) {
-		if (!req->headers[i].name || !names_equal(req->headers[i].name, "x-amz-date"))
-			continue;
-		if (found || !req->headers[i].value)
-			return PROTO_E_AUTH_DATE;
-		found = req->headers[i].value;
-	}
-	if (!found)
-		return PROTO_E_AUTH_DATE;
-	while (sigv4_is_space(*found))
-		found++;
-	len = strnlen(found, SIGV4_AMZ_DATE_LEN + 64);
-	while (len > 0 && sigv4_is_space(found[len - 1]))
-		len--;
-	if (len != SIGV4_AMZ_DATE_LEN)
-		return PROTO_E_AUTH_DATE;
-	memcpy(out, found, len);
-	out[len] = '\0';
-	return PROTO_OK;
-}
-
-/* Is `name` among auth's SignedHeaders? */
-static bool signs(const struct sigv4_auth *auth, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = auth->signed_headers; *p;) {
-		size_t k = strcspn(p, ";");
-
-		if (k == n && memcmp(p, name, n) == 0)
-			return true;
-		p += k + (p[k] == ';');
-	}
-	return false;
-}
-
-int sigv4_verify(const struct sigv4_auth *auth, const struct sigv4_request *req,
-		 const char *secret, time_t now, unsigned skew_seconds, time_t *request_time)
-{
-	char amz_date[SIGV4_AMZ_DATE_LEN + 1];
-	uint8_t sig[SIGV4_SIG_LEN];
-	int64_t t, skew = skew_seconds;
-	time_t when;
-	int rc;
-
-	if (!auth || !req || !secret || (req->n_headers && !req->headers) ||
-	    (int64_t)now > TIME_LIMIT || (int64_t)now < -TIME_LIMIT)
-		return PROTO_E_INVALID_ARG;
-	rc = find_amz_date(req, amz_date);
-	if (rc == PROTO_OK)
-		rc = sigv4_parse_amz_date(amz_date, SIGV4_AMZ_DATE_LEN, &when);
-	if (rc != PROTO_OK)
-		return rc;
-	if (request_time)
-		*request_time = when;
-	t = (int64_t)when;
-	if (!signs(auth, "host") || !signs(auth, "x-amz-date"))
-		return PROTO_E_AUTH_UNSIGNED;
-	if (strcmp(auth->terminator, SIGV4_TERMINATOR) != 0 ||
-	    memcmp(auth->date, amz_date, 8) != 0)
-		return PROTO_E_AUTH_SCOPE;
-	if (t < (int64_t)now - skew || t > (int64_t)now + skew)
-		return PROTO_E_AUTH_EXPIRED;
-	rc = compute_signature(auth, amz_date, req, secret, sig);
-	if (rc == PROTO_OK && CRYPTO_memcmp(sig, auth->signature, sizeof(sig)) != 0)
-		rc = PROTO_E_AUTH_SIGNATURE;
-	OPENSSL_cleanse(sig, sizeof(sig));
 	return rc;
 }

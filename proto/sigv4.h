@@ -41,8 +41,9 @@
  * proto/ does no I/O: the caller passes the current time and the secret.
  * Functions returning int return PROTO_OK or a negative enum proto_err code.
  * Implementation: sigv4_canon.c (canonical request), sigv4_auth.c (the header
- * text), sigv4.c (keys, signing, verification, dates), sigv4_err.c (AWS error
- * names), sigv4_replay.c (replay cache).
+ * text), sigv4.c (keys and signing), sigv4_verify.c, sigv4_date.c
+ * (X-Amz-Date), sigv4_err.c (AWS error names), sigv4_replay.c (replay cache),
+ * sigv4_util.c and sigv4_impl.h (shared internals).
  */
 #ifndef POSTERN_SIGV4_H
 #define POSTERN_SIGV4_H
@@ -191,8 +192,8 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_credentials *
  * auth->access_key_id (the caller looked it up; PROTO_E_AUTH_KEY is the
  * caller's code for an unknown key). now is the current UTC time and
  * skew_seconds the allowed difference either way (AWS: 300). Checks, in order:
- *   PROTO_E_AUTH_DATE      X-Amz-Date absent, repeated or not YYYYMMDDTHHMMSSZ
  *   PROTO_E_AUTH_UNSIGNED  host or x-amz-date not in SignedHeaders
+ *   PROTO_E_AUTH_DATE      X-Amz-Date absent, repeated or not YYYYMMDDTHHMMSSZ
  *   PROTO_E_AUTH_SCOPE     terminator not aws4_request, or scope date not the
  *                          date of X-Amz-Date
  *   PROTO_E_AUTH_EXPIRED   |now - X-Amz-Date| > skew_seconds (expired or
@@ -202,8 +203,9 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_credentials *
  *                          comparison)
  * plus PROTO_E_INVALID_ARG / PROTO_E_NOMEM. Region and service are NOT checked
  * here: the signature covers them; compare auth->region and auth->service
- * with what this endpoint serves. *request_time (may be NULL) gets the
- * X-Amz-Date time whenever it parsed, for sigv4_replay_check_and_add.
+ * with what this endpoint serves. req need hold only the signed headers
+ * (nothing else is read). *request_time (may be NULL) gets the X-Amz-Date
+ * time whenever it parsed, for sigv4_replay_check_and_add.
  */
 int sigv4_verify(const struct sigv4_auth *auth, const struct sigv4_request *req,
 		 const char *secret, time_t now, unsigned skew_seconds, time_t *request_time);

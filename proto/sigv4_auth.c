@@ -61,15 +61,6 @@ bool sigv4_auth_set_scope(struct sigv4_auth *a, const char *const part[5], const
 	       take(a->terminator, sizeof(a->terminator), part[4], len[4], terminator_char);
 }
 
-static int span_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-	int c = memcmp(a, b, an < bn ? an : bn);
-
-	if (c != 0)
-		return c;
-	return an < bn ? -1 : an > bn;
-}
-
 bool sigv4_auth_set_signed(struct sigv4_auth *a, const char *s, size_t n)
 {
 	size_t count = 0, start = 0, prev = 0;
@@ -84,7 +75,7 @@ bool sigv4_auth_set_signed(struct sigv4_auth *a, const char *s, size_t n)
 		}
 		if (i == start || i - start > SIGV4_HEADER_NAME_MAX || ++count > SIGV4_SIGNED_MAX)
 			return false;
-		if (count > 1 && span_cmp(s + prev, start - 1 - prev, s + start, i - start) >= 0)
+		if (count > 1 && sigv4_span_cmp(s + prev, start - 1 - prev, s + start, i - start) >= 0)
 			return false; /* not strictly ascending */
 		prev = start;
 		start = i + 1;
@@ -114,21 +105,12 @@ static int parse_credential(const char *s, size_t n, struct sigv4_auth *a)
 	return PROTO_OK;
 }
 
-static int lower_hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static int parse_signature(const char *s, size_t n, struct sigv4_auth *a)
 {
 	if (n != 2 * SIGV4_SIG_LEN)
 		return PROTO_E_AUTH_MALFORMED;
 	for (size_t i = 0; i < SIGV4_SIG_LEN; i++) {
-		int hi = lower_hex_value(s[2 * i]), lo = lower_hex_value(s[2 * i + 1]);
+		int hi = sigv4_hex_digit(s[2 * i], false), lo = sigv4_hex_digit(s[2 * i + 1], false);
 
 		if (hi < 0 || lo < 0)
 			return PROTO_E_AUTH_MALFORMED;

@@ -1,7 +1,6 @@
 /*
  * sigv4_canon.c — the SigV4 canonical request (rules in sigv4.h): canonical
- * URI, canonical query string and header block, and the text buffer and
- * character classes the other sigv4 files share (sigv4_impl.h).
+ * URI, canonical query string and header block.
  */
 #include "sigv4_impl.h"
 #include "proto_err.h"
@@ -11,87 +10,6 @@
 #include <string.h>
 
 static const char hex_upper[] = "0123456789ABCDEF";
-
-/* ---- shared helpers ------------------------------------------------------- */
-
-void sigv4_buf_put(struct sigv4_buf *b, const void *p, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 256;
-	char *grown;
-
-	if (b->failed || n == 0)
-		return;
-	while (cap - b->len <= n) { /* room for n bytes and the NUL */
-		if (cap > SIZE_MAX / 2) {
-			b->failed = true;
-			return;
-		}
-		cap *= 2;
-	}
-	if (cap != b->cap) {
-		grown = realloc(b->data, cap);
-		if (!grown) {
-			b->failed = true;
-			return;
-		}
-		b->data = grown;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void sigv4_buf_putc(struct sigv4_buf *b, char c)
-{
-	sigv4_buf_put(b, &c, 1);
-}
-
-void sigv4_buf_puts(struct sigv4_buf *b, const char *s)
-{
-	sigv4_buf_put(b, s, strlen(s));
-}
-
-void sigv4_buf_free(struct sigv4_buf *b)
-{
-	free(b->data);
-	memset(b, 0, sizeof(*b));
-}
-
-void sigv4_hex(const uint8_t *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
-bool sigv4_is_name_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-bool sigv4_is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-char sigv4_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-bool sigv4_name_is(const char *name, const char *lower, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (name[i] == '\0' || sigv4_lower(name[i]) != lower[i])
-			return false;
-	return name[n] == '\0';
-}
 
 /* ---- percent encoding ----------------------------------------------------- */
 
@@ -126,17 +44,6 @@ static void put_encoded(struct sigv4_buf *b, const char *s, size_t n, bool keep_
 	sigv4_buf_put(b, s + run, n - run);
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Append s[0..n) decoded (each valid %XX; anything else is a literal byte)
  * and encoded again canonically, '/' included. */
 static void put_requoted(struct sigv4_buf *b, const char *s, size_t n)
@@ -144,8 +51,10 @@ static void put_requoted(struct sigv4_buf *b, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-			c = (unsigned char)(hex_value(s[i + 1]) << 4 | hex_value(s[i + 2]));
+		if (c == '%' && i + 2 < n && sigv4_hex_digit(s[i + 1], true) >= 0 &&
+		    sigv4_hex_digit(s[i + 2], true) >= 0) {
+			c = (unsigned char)(sigv4_hex_digit(s[i + 1], true) << 4 |
+					    sigv4_hex_digit(s[i + 2], true));
 			i += 2;
 		}
 		if (unreserved(c))
@@ -227,21 +136,12 @@ struct qparam {
 	const char *name, *value;                        /* set once it stops moving */
 };
 
-static int span_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-	int c = memcmp(a, b, an < bn ? an : bn);
-
-	if (c != 0)
-		return c;
-	return an < bn ? -1 : an > bn;
-}
-
 static int qparam_cmp(const void *pa, const void *pb)
 {
 	const struct qparam *a = pa, *b = pb;
-	int c = span_cmp(a->name, a->name_len, b->name, b->name_len);
+	int c = sigv4_span_cmp(a->name, a->name_len, b->name, b->name_len);
 
-	return c != 0 ? c : span_cmp(a->value, a->value_len, b->value, b->value_len);
+	return c != 0 ? c : sigv4_span_cmp(a->value, a->value_len, b->value, b->value_len);
 }
 
 /* Split query into parameters, canonicalising each name and value into

@@ -18,7 +18,8 @@ import os
 import sys
 import time
 
-from gen_sigv4_vectors import c_lines, c_string
+sys.dont_write_bytecode = True  # no __pycache__ in tests/unit
+from gen_sigv4_vectors import c_lines, c_string  # noqa: E402
 
 SIGNER_NAMES = ('host', 'content-type')
 
