@@ -3,10 +3,13 @@
 Each test gets its own temporary data directory and a free port; processes are
 stopped (and their stderr kept for assertions) when the test ends.
 """
+import json
 import os
+import signal
 import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,92 @@ def broker_factory(tmp_path):
     yield make
     for b in made:
         b.stop()
+
+
+# ---- postern-agent ----------------------------------------------------------
+
+AGENT = BIN / "postern-agent"
+
+
+def create_activation(broker, *extra):
+    """A new activation on broker: {"ActivationId": ..., "ActivationCode": ...}.
+    Each call carries a unique description: the AWS CLI signs two identical calls
+    in the same second identically, and the broker refuses the second as a replay."""
+    return json.loads(broker.aws("ssm", "create-activation", "--iam-role", "demo",
+                                 "--description", f"agent test {uuid.uuid4()}",
+                                 *extra).stdout)
+
+
+class Agent:
+    """A postern-agent with its own state directory: `register` runs to
+    completion, `start` runs `postern-agent run` in the background with its
+    stderr kept in a log file."""
+
+    def __init__(self, state_dir):
+        self.state_dir = Path(state_dir)
+        self.log_path = self.state_dir.parent / f"{self.state_dir.name}-agent.log"
+        self.proc = None
+
+    def register(self, broker, activation=None, *extra, ca=None, url=None, check=True):
+        act = activation or create_activation(broker)
+        res = subprocess.run(
+            [str(AGENT), "register", "--broker", url or broker.url, "--ca", ca or broker.ca,
+             "--activation-id", act["ActivationId"],
+             "--activation-code", act["ActivationCode"],
+             "--state-dir", str(self.state_dir), *extra],
+            capture_output=True, text=True, timeout=60)
+        if check and res.returncode != 0:
+            raise AssertionError(f"register failed ({res.returncode}): {res.stderr}")
+        return res
+
+    def start(self, *extra):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [str(AGENT), "run", "--state-dir", str(self.state_dir), *extra],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Signal the agent and wait; returns its exit status (killed: None)."""
+        if not self.proc:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.log.close()
+                return None
+        self.log.close()
+        return self.proc.returncode
+
+    def output(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def wait_for(self, text, timeout=20.0, count=1):
+        """Wait until text appears count times in the log; returns the log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            out = self.output()
+            if out.count(text) >= count:
+                return out
+            if self.proc and self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise AssertionError(f"'{text}' x{count} not in the agent's log:\n{self.output()}")
+
+
+@pytest.fixture
+def agent_factory(tmp_path):
+    made = []
+
+    def make(name=None):
+        a = Agent(tmp_path / (name or f"agent-state{len(made)}"))
+        made.append(a)
+        return a
+
+    yield make
+    for a in made:
+        a.stop(signal.SIGKILL)

@@ -1,0 +1,142 @@
+/*
+ * worker_impl.h — the state of a session worker process, shared by its
+ * files (not for use elsewhere):
+ *
+ *   worker_main.c     arguments, setup, signals, the event loop, teardown
+ *   worker_ws.c       the data-channel websocket: connect, reassemble,
+ *                     write one queued message per WRITEABLE, close
+ *   worker_session.c  the session over it: opening, handshake, delivery of the
+ *                     client's stream, the end of the session
+ *   worker_pty.c      the shell: start it, its pty in the loop (raw file),
+ *                     output into the stream with backpressure, input out of it
+ *
+ * There is exactly one struct worker per process; every lws callback finds
+ * it with lws_context_user().
+ */
+#ifndef POSTERN_WORKER_IMPL_H
+#define POSTERN_WORKER_IMPL_H
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent_state.h"
+#include "agent_tls.h"
+#include "control.h"
+#include "pty_shell.h"
+#include "rstream.h"
+#include "run_as.h"
+#include "worker.h"
+#include "worker_handshake.h"
+#include "worker_outq.h"
+#include "worker_url.h"
+
+#define WORKER_MAX_FRAME (1024u * 1024u)    /* largest message accepted from the broker */
+#define WORKER_OUTQ_MAX (4u * 1024u * 1024u) /* bytes queued for the websocket */
+#define WORKER_DRAIN_MS 2000u     /* after the shell: wait this long for acknowledgements */
+#define WORKER_EOF_GRACE_MS 1000u /* shell gone, pty still open (a background job) */
+#define WORKER_KILL_GRACE_MS 2000u /* SIGHUP, then SIGKILL this much later */
+#define WORKER_CLOSE_GRACE_MS 3000u /* for the websocket close handshake */
+#define WORKER_CONNECT_TIMEOUT_S 20u
+#define WORKER_PING_S 54u          /* websocket ping after this much silence ... */
+#define WORKER_HANGUP_S 114u       /* ... and give up without a pong (data-channel.md §1.4) */
+#define WORKER_PROTOCOL_WS "postern-data"
+#define WORKER_PROTOCOL_PTY "postern-pty"
+
+enum worker_phase {
+	WORKER_CONNECTING, /* the websocket is being opened */
+	WORKER_HANDSHAKE,  /* HandshakeRequest sent, no answer judged yet */
+	WORKER_RUNNING,    /* the shell runs (or has exited and its output is being read) */
+	WORKER_DRAINING,   /* shell over: ExitCode out, waiting for acknowledgements */
+	WORKER_CLOSING,    /* Terminating sent: closing the websocket */
+	WORKER_STOPPING,   /* ended from outside or by a failure: killing, closing */
+};
+
+struct worker {
+	control_envelope *env;                    /* the StartSession, owned */
+	const Postern__Control__StartSession *start;
+	struct agent_state st;
+	struct worker_url url;
+	struct run_as user;
+
+	struct lws_context *lws;
+	struct lws_vhost *vhost;
+	SSL_CTX *ssl;
+	struct agent_tls_diag diag;
+	lws_sorted_usec_list_t tick;
+	bool destroying;                          /* lws_context_destroy under way */
+
+	/* the data channel */
+	struct lws *ws;
+	bool ws_open;                             /* established and not yet closed */
+	bool ws_close_wanted;                     /* close after the queue is written */
+	struct worker_outq outq;
+	uint8_t *rx;                              /* message being reassembled */
+	size_t rx_len;
+	char close_reason[256];
+	struct rstream *rs;
+
+	/* handshake */
+	uint64_t hs_sent_ms;
+	uint8_t *hs_response;                     /* delivered, judged after rstream_input */
+	size_t hs_response_len;
+	struct worker_hs_result hs;
+
+	/* the shell */
+	struct pty_shell *pty;
+	struct lws *pty_wsi;                      /* a dup of the master, adopted */
+	bool pty_reading;                         /* POLLIN wanted on pty_wsi */
+	bool pty_eof;
+	bool shell_exited;
+	int shell_status;                         /* waitpid() status */
+	uint64_t shell_exit_ms;
+
+	/* the end */
+	enum worker_phase phase;
+	bool exit_code_pending;
+	uint64_t drain_deadline_ms, close_deadline_ms, kill_deadline_ms;
+	bool killed;                              /* SIGKILL sent */
+	int exit_status;                          /* enum worker_exit */
+	bool done;
+};
+
+/* Milliseconds since the epoch: frames carry it as CreatedDate. */
+uint64_t worker_now_ms(void);
+void worker_random(struct worker *w, uint8_t *buf, size_t len);
+
+/* worker_main.c */
+void worker_signals_poll(struct worker *w);
+
+/* worker_ws.c */
+int worker_ws_connect(struct worker *w);
+int worker_ws_queue(struct worker *w, const uint8_t *data, size_t len, bool text);
+/* Close after what is queued is written (flush) or at once (queue dropped). */
+void worker_ws_close(struct worker *w, bool flush);
+int worker_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		       void *in, size_t len);
+
+/* worker_session.c */
+int worker_session_init(struct worker *w);
+void worker_session_open(struct worker *w);
+void worker_session_input(struct worker *w, const uint8_t *msg, size_t len);
+void worker_session_lost(struct worker *w, const char *why);
+void worker_session_stop(struct worker *w, int exit_status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void worker_session_shell_check(struct worker *w);
+void worker_session_tick(struct worker *w);
+
+/* worker_pty.c */
+int worker_pty_start(struct worker *w, char *err, size_t errlen);
+/* Input for the shell: 0, or -1 when its buffer is full (try again later). */
+int worker_pty_input(struct worker *w, const uint8_t *data, size_t len);
+/* Whether the pty may be read now: the shell runs, and the stream and the
+ * websocket queue have room for a whole message. */
+bool worker_pty_may_read(const struct worker *w);
+/* Read the pty while the stream has room; stop reading while it has not. */
+void worker_pty_flow(struct worker *w);
+void worker_pty_tick(struct worker *w);
+int worker_pty_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			void *in, size_t len);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * attach.h — from a started session to the program's exit status, shared by
+ * `postern start-session` and the session-manager-plugin contract: run the
+ * session (session.h), end it on the broker with TerminateSession when the
+ * client ended it (~., a signal, a local error), and print the one final line
+ * on stderr (a newline first if the cursor was left mid-line).
+ */
+#ifndef POSTERN_ATTACH_H
+#define POSTERN_ATTACH_H
+
+struct credentials;
+struct loop;
+
+struct attach_params {
+	const char *session_id;
+	const char *token_value;
+	const char *stream_url;
+	const struct credentials *cred; /* for TerminateSession; NULL if unavailable */
+	const char *cred_error;         /* why cred is NULL */
+};
+
+/* Returns the exit status (session_result.h's table, or 1 if the session
+ * could not start). Not from a loop callback. */
+int attach_run(struct loop *l, const struct attach_params *p);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * data_channel.h — the client's end of a session's data channel
+ * (data-channel.md §1–§6): the websocket to StreamUrl, the OpenDataChannel
+ * text message, then binary frames through a reliable stream (proto/rstream.h,
+ * sending input_stream_data) that numbers, acknowledges, reorders and resends.
+ * The owner sees whole in-order stream messages and the channel's fate through
+ * its ops; it knows nothing of lws. Reconnecting is not implemented yet: a lost
+ * websocket ends the channel.
+ *
+ * Writes happen only from the WRITEABLE callback, one lws_write per call, from
+ * a bounded queue of frames with LWS_PRE headroom. The rstream's resend timer
+ * ticks every RSTREAM_TICK_MS on an lws_sul. lws sends a websocket ping after
+ * DATA_CHANNEL_PING_S idle seconds and drops a connection that answered
+ * nothing for DATA_CHANNEL_HANGUP_S.
+ */
+#ifndef POSTERN_DATA_CHANNEL_H
+#define POSTERN_DATA_CHANNEL_H
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+#include "rstream.h"
+
+struct loop;
+
+#define DATA_CHANNEL_TXQ_MAX (4u * 1024u * 1024u) /* queued frame bytes */
+#define DATA_CHANNEL_PING_S 60
+#define DATA_CHANNEL_HANGUP_S 180
+
+struct data_channel_ops {
+	/* The websocket is up and OpenDataChannel is queued. */
+	void (*on_open)(void *ctx);
+	/* The agent's next in-order stream message; f->payload valid during the call. */
+	enum rstream_delivery (*on_message)(void *ctx, const struct frame *f);
+	/* channel_closed from the broker; output is its Output text ("" normally). */
+	void (*on_closed)(void *ctx, const char *output);
+	/* The websocket failed or closed; why is a short text. */
+	void (*on_lost)(void *ctx, const char *why);
+	/* Acknowledgements made room in the send window. */
+	void (*on_send_room)(void *ctx);
+	/* A message was resent too often: the agent is gone. */
+	void (*on_resend_limit)(void *ctx);
+};
+
+struct data_channel;
+
+/*
+ * Start connecting to stream_url and send OpenDataChannel with token once
+ * connected (ClientVersion POSTERN_VERSION, a fresh RequestId and ClientId).
+ * On CLIENT_OK *out is the channel (free with data_channel_free()). Errors:
+ * CLIENT_E_CONFIG (not a ws:// or wss:// URL), CLIENT_E_NET, CLIENT_E_NOMEM.
+ */
+int data_channel_open(struct loop *l, const char *stream_url, const char *token,
+		      const struct data_channel_ops *ops, void *ctx, struct data_channel **out,
+		      char *err, size_t errlen);
+
+/*
+ * Send one stream message (kind input_stream_data). CLIENT_OK,
+ * CLIENT_E_WOULD_BLOCK (window full: wait for on_send_room),
+ * CLIENT_E_PROTOCOL (empty or oversized payload), CLIENT_E_NOMEM.
+ */
+int data_channel_send(struct data_channel *dc, uint32_t payload_type, const uint8_t *buf,
+		      size_t len);
+
+/* Payload bytes data_channel_send would accept now. */
+size_t data_channel_send_room(const struct data_channel *dc);
+
+/* Stop (true) or resume (false) reading the websocket (backpressure). */
+void data_channel_pause_rx(struct data_channel *dc, bool paused);
+
+/* End of the session: stop the timer and the ops callbacks, close the
+ * websocket asynchronously. Idempotent. */
+void data_channel_stop(struct data_channel *dc);
+
+/* Release everything; after data_channel_stop() and once the loop is gone. */
+void data_channel_free(struct data_channel *dc);
+
+/* The "postern-data" protocol callback (see loop.h). */
+int data_channel_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			      void *in, size_t len);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * loop.c — the libwebsockets context and the protocol table of the client.
+ */
+#include "loop.h"
+#include "api_client.h"
+#include "client_err.h"
+#include "data_channel.h"
+#include "signals.h"
+#include "stdio_relay.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOOP_FD_LIMIT 32  /* a handful of connections; avoids lws sizing for ulimit -n */
+#define LOOP_TIMEOUT_S 20 /* connect and TLS handshake */
+
+/* protocols[0] also gets the context-level callbacks: keep it inert. */
+static int callback_none(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			 void *in, size_t len)
+{
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{"postern-none", callback_none, 0, 0, 0, NULL, 0},
+	{LOOP_PROTOCOL_API, api_client_lws_callback, 0, 0, 0, NULL, 0},
+	{LOOP_PROTOCOL_DATA, data_channel_lws_callback, 0, 0, 0, NULL, 0},
+	{LOOP_PROTOCOL_STDIO, stdio_relay_lws_callback, 0, 0, 0, NULL, 0},
+	{LOOP_PROTOCOL_SIGNAL, signals_lws_callback, 0, 0, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void log_to_stderr(int level, const char *line)
+{
+	(void)level;
+	fprintf(stderr, "lws: %s", line);
+}
+
+int loop_init(struct loop *l, const char *ca_file, char *err, size_t errlen)
+{
+	struct lws_context_creation_info info;
+
+	memset(l, 0, sizeof(*l));
+	if (ca_file && access(ca_file, R_OK) != 0)
+		return client_errf(err, errlen, CLIENT_E_CONFIG, "cannot read the CA file %s",
+				   ca_file);
+	if (getenv("POSTERN_DEBUG"))
+		lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, log_to_stderr);
+	else
+		lws_set_log_level(0, NULL);
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.client_ssl_ca_filepath = ca_file;
+	info.fd_limit_per_thread = LOOP_FD_LIMIT;
+	info.timeout_secs = LOOP_TIMEOUT_S;
+	l->ctx = lws_create_context(&info);
+	if (!l->ctx)
+		return client_errf(err, errlen, CLIENT_E_NET,
+				   "cannot create the TLS context (is %s a PEM CA file?)",
+				   ca_file ? ca_file : "the system store");
+	l->vhost = lws_get_vhost_by_name(l->ctx, "default");
+	if (!l->vhost) {
+		loop_fini(l);
+		return client_errf(err, errlen, CLIENT_E_NET, "lws has no default vhost");
+	}
+	return CLIENT_OK;
+}
+
+int loop_run_until(struct loop *l, const bool *done)
+{
+	while (!*done)
+		if (lws_service(l->ctx, 0) < 0)
+			return CLIENT_E_NET;
+	return CLIENT_OK;
+}
+
+void loop_fini(struct loop *l)
+{
+	if (l->ctx)
+		lws_context_destroy(l->ctx);
+	l->ctx = NULL;
+	l->vhost = NULL;
+}
+
+uint64_t loop_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}

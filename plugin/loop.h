@@ -1,0 +1,52 @@
+/*
+ * loop.h — the client's one event loop: a libwebsockets context (client
+ * only, no listener) whose protocols are the client's connection kinds, each
+ * owned by its module:
+ *
+ *   "postern-api"     HTTPS API calls              api_client.c
+ *   "postern-data"    the data-channel websocket   data_channel.c
+ *   "postern-stdio"   stdin and stdout (raw files) stdio_relay.c
+ *   "postern-signal"  the signal wake-up pipe      signals.c
+ *
+ * Modules find their own state through lws_get_opaque_user_data(). The loop
+ * runs in phases (an API call, the session, a last API call) by
+ * loop_run_until(), always on the same context, never from inside a callback.
+ */
+#ifndef POSTERN_LOOP_H
+#define POSTERN_LOOP_H
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LOOP_PROTOCOL_API "postern-api"
+#define LOOP_PROTOCOL_DATA "postern-data"
+#define LOOP_PROTOCOL_STDIO "postern-stdio"
+#define LOOP_PROTOCOL_SIGNAL "postern-signal"
+
+struct loop {
+	struct lws_context *ctx;
+	struct lws_vhost *vhost;
+};
+
+/*
+ * Create the context. ca_file (may be NULL) is trusted for TLS in addition to
+ * the system store. lws's own log lines are shown only when POSTERN_DEBUG is
+ * set in the environment (they would garble a raw terminal). Returns
+ * CLIENT_OK, CLIENT_E_CONFIG (CA file unreadable) or CLIENT_E_NET.
+ */
+int loop_init(struct loop *l, const char *ca_file, char *err, size_t errlen);
+
+/* Service events until *done is true. CLIENT_OK, or CLIENT_E_NET if lws
+ * fails. Not to be called from a loop callback. */
+int loop_run_until(struct loop *l, const bool *done);
+
+/* Destroy the context: every connection still open is closed (their close
+ * callbacks run now). Idempotent. */
+void loop_fini(struct loop *l);
+
+/* Wall-clock milliseconds since the epoch (frame CreatedDate, rstream clock). */
+uint64_t loop_now_ms(void);
+
+#endif

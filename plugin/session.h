@@ -1,0 +1,40 @@
+/*
+ * session.h — running one session that StartSession started: open its data
+ * channel, answer the handshake, run the session kind the agent announces
+ * (a shell today; port forwarding will plug into the same dispatch), and
+ * end on channel_closed, a lost connection, ~., a signal or an error.
+ */
+#ifndef POSTERN_SESSION_H
+#define POSTERN_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "session_result.h"
+
+struct loop;
+
+/* The ClientVersion reported in the handshake (and by `session-manager-plugin
+ * --version`): 4 parts, above 1.2.497.0 so the AWS CLI hands the StartSession
+ * response over in an environment variable rather than on the command line
+ * (where `ps` shows the token), and above 1.2.331.0 so agents treat the client
+ * as current for port sessions (session-flow.md §4.1). */
+#define SESSION_CLIENT_VERSION "1.2.650.0"
+
+struct session_params {
+	const char *session_id;
+	const char *token_value;
+	const char *stream_url;
+};
+
+/*
+ * Run the session until it ends, in the caller's loop (not from a callback).
+ * Returns CLIENT_OK when the session ran — *result says how it ended — or an
+ * error that kept it from starting (message in err). *mid_line tells whether
+ * the terminal's cursor was left mid-line. On return the terminal is restored
+ * and the session's connections are detached and closing.
+ */
+int session_run(struct loop *l, const struct session_params *p, struct session_result *result,
+		bool *mid_line, char *err, size_t errlen);
+
+#endif

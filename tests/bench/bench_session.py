@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""Shell-session benchmarks, each beside OpenSSH measured in the same run:
+
+  session start   time from running the client to the first byte of output
+                  (the prompt), median of 20, vs `ssh -tt` to a local sshd
+  keystroke echo  p50/p99 round trip of 1,000 single bytes through a session
+                  running `cat` (no tty echo), vs the same through ssh
+  memory          RSS of an idle agent and of a broker with one idle agent
+
+Everything runs on loopback in a temporary folder. Figures, not pass/fail.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pexpect
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "e2e"))
+sys.path.insert(0, str(HERE))
+
+from conftest import BIN, Broker, free_port  # noqa: E402
+from sshd import Sshd  # noqa: E402
+
+STARTS = 20
+KEYSTROKES = 1000
+PROMPT_ENV = {"PS1": "$ ", "ENV": ""}
+
+
+def rss_kb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def start_agent(broker, folder):
+    act = broker.aws("ssm", "create-activation", "--iam-role", "bench",
+                     "--query", "[ActivationId,ActivationCode]", "--output", "text")
+    act_id, code = act.stdout.split()
+    out = subprocess.run([str(BIN / "postern-agent"), "register", "--broker", broker.url,
+                          "--ca", broker.ca, "--activation-id", act_id, "--activation-code",
+                          code, "--state-dir", str(folder / "agent")],
+                         capture_output=True, text=True, check=True)
+    target = out.stdout.strip().splitlines()[-1]
+    agent = subprocess.Popen([str(BIN / "postern-agent"), "run", "--state-dir",
+                              str(folder / "agent")], stderr=open(folder / "agent.log", "wb"))
+    for _ in range(200):
+        info = broker.aws("ssm", "describe-instance-information", "--query",
+                          "InstanceInformationList[0].PingStatus", "--output", "text")
+        if "Online" in info.stdout:
+            return agent, target
+        time.sleep(0.05)
+    raise RuntimeError("agent never came online")
+
+
+def postern_cmd(broker, target):
+    return [str(BIN / "postern"), "start-session", "--target", target, "--endpoint-url",
+            broker.url, "--ca", broker.ca]
+
+
+def time_to_first_byte(argv, env):
+    t0 = time.perf_counter()
+    child = pexpect.spawn(argv[0], argv[1:], env=env, timeout=30)
+    child.read_nonblocking(1, timeout=30)
+    elapsed = time.perf_counter() - t0
+    child.terminate(force=True)
+    return elapsed
+
+
+def echo_round_trips(argv, env):
+    child = pexpect.spawn(argv[0], argv[1:], env=env, timeout=30, encoding=None)
+    child.sendline(b"stty -echo -icanon; cat")
+    time.sleep(1.0)  # let the prompt and the echo of the command line pass
+    while True:
+        try:
+            child.read_nonblocking(65536, timeout=0.5)
+        except pexpect.TIMEOUT:
+            break
+    samples = []
+    for i in range(KEYSTROKES):
+        byte = bytes([ord("a") + i % 26])
+        t0 = time.perf_counter()
+        child.send(byte)
+        got = child.read_nonblocking(1, timeout=10)
+        samples.append(time.perf_counter() - t0)
+        assert got == byte, (got, byte)
+    child.terminate(force=True)
+    samples.sort()
+    return samples[len(samples) // 2], samples[int(len(samples) * 0.99)]
+
+
+def ms(x):
+    return f"{x * 1000:8.2f} ms"
+
+
+def main():
+    env = dict(os.environ, **PROMPT_ENV)
+    env = {k: v for k, v in env.items() if not k.startswith("AWS_")}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        broker = Broker(folder / "broker", free_port()).start()
+        sshd = Sshd(folder / "sshd").start()
+        agent = None
+        try:
+            agent, target = start_agent(broker, folder)
+            env.update(broker.aws_env())
+            time.sleep(1)
+            print("== shell sessions (lower is better)")
+            print(f"memory: idle agent RSS {rss_kb(agent.pid) / 1024:.1f} MB (goal <= 4 MB); "
+                  f"broker with one idle agent {rss_kb(broker.proc.pid) / 1024:.1f} MB")
+
+            pst = postern_cmd(broker, target)
+            ssh = sshd.ssh_args("-tt", "root@127.0.0.1")
+            p_start = statistics.median(time_to_first_byte(pst, env) for _ in range(STARTS))
+            s_start = statistics.median(time_to_first_byte(ssh, env) for _ in range(STARTS))
+            print(f"session start, median of {STARTS}: postern {ms(p_start)}   ssh {ms(s_start)}"
+                  f"   ratio {p_start / s_start:.2f}x")
+
+            p50, p99 = echo_round_trips(pst, env)
+            s50, s99 = echo_round_trips(ssh, env)
+            print(f"keystroke echo, {KEYSTROKES} bytes: postern p50 {ms(p50)} p99 {ms(p99)}"
+                  f"   ssh p50 {ms(s50)} p99 {ms(s99)}   ratio p50 {p50 / s50:.2f}x "
+                  f"p99 {p99 / s99:.2f}x")
+        finally:
+            if agent:
+                agent.terminate()
+                agent.wait()
+            sshd.stop()
+            broker.stop()
+
+
+if __name__ == "__main__":
+    main()
