@@ -142,3 +142,15 @@ int agent_url_host_text(const struct agent_url *u, char *out, size_t outlen)
 
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
+
+int agent_url_authority(const struct agent_url *u, char *out, size_t outlen)
+{
+	char host[AGENT_URL_HOST_MAX + 2];
+	int n;
+
+	if (agent_url_host_text(u, host, sizeof(host)) != 0)
+		return -1;
+	n = u->port == 443 ? snprintf(out, outlen, "%s", host)
+			   : snprintf(out, outlen, "%s:%d", host, u->port);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}

@@ -27,7 +27,11 @@ int agent_url_parse(const char *text, struct agent_url *out, char *err, size_t e
 /* prefix + path (path starts with '/') into out. 0, or -1 if it does not fit. */
 int agent_url_path(const struct agent_url *u, const char *path, char *out, size_t outlen);
 
-/* The host as it goes into a Host header or a URL: IPv6 in brackets. 0 or -1. */
+/* The host as it goes into a URL: IPv6 in brackets. 0 or -1. */
 int agent_url_host_text(const struct agent_url *u, char *out, size_t outlen);
+
+/* The Host header's value: the host as above, then ":PORT" unless it is 443.
+ * 0 or -1. */
+int agent_url_authority(const struct agent_url *u, char *out, size_t outlen);
 
 #endif

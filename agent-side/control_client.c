@@ -11,6 +11,7 @@
 #include "control_backoff.h"
 #include "control_link.h"
 #include "host_info.h"
+#include "session_table.h"
 
 #include <libwebsockets.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ struct control_client {
 	struct control_link link;     /* the conversation */
 	char url[AGENT_URL_MAX + 32]; /* wss://... for logs */
 	char path[AGENT_URL_MAX + 32];
-	char host_header[AGENT_URL_HOST_MAX + 2];
+	char host_header[AGENT_URL_HOST_MAX + 8];
 
 	struct lws *wsi;              /* the current connection, or NULL */
 	bool attempt_open;            /* an attempt is under way (not yet ended) */
@@ -38,6 +39,9 @@ struct control_client {
 	uint8_t *rx;                  /* the message being reassembled */
 	size_t rx_len;
 	char close_reason[512];       /* why this connection is ending, if we know */
+
+	struct session_table sessions; /* one worker process per session */
+	volatile sig_atomic_t *child_exited; /* SIGCHLD seen (run_cmd.c's flag) */
 
 	lws_sorted_usec_list_t retry; /* next attempt */
 	lws_sorted_usec_list_t grace; /* stop waiting for the close handshake */
@@ -117,8 +121,7 @@ static void connect_now(lws_sorted_usec_list_t *sul)
 	i.address = u->host;
 	i.port = u->port;
 	i.path = c->path;
-	i.host = c->host_header;
-	i.origin = c->host_header;
+	i.host = c->host_header; /* lws takes the TLS name from it, up to a ':' */
 	i.ssl_connection = LCCSCF_USE_SSL;
 	if (u->host_is_ipv6) /* lws cannot name an IPv6 host; the TLS context checks it */
 		i.ssl_connection |= LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
@@ -388,11 +391,36 @@ static int build_names(struct control_client *c)
 	int n;
 
 	if (agent_url_host_text(u, host, sizeof(host)) != 0 ||
+	    agent_url_authority(u, c->host_header, sizeof(c->host_header)) != 0 ||
 	    agent_url_path(u, CONTROL_CLIENT_PATH, c->path, sizeof(c->path)) != 0)
 		return -1;
-	memcpy(c->host_header, host, sizeof(host));
 	n = snprintf(c->url, sizeof(c->url), "wss://%s:%d%s", host, u->port, c->path);
 	return n < 0 || (size_t)n >= sizeof(c->url) ? -1 : 0;
+}
+
+/* A session's worker started or ended: tell the broker. */
+static void report_session(void *ctx, const char *session_id, int state, bool has_exit_code,
+			   int exit_code, const char *detail)
+{
+	struct control_client *c = ctx;
+
+	if (control_link_session_state(&c->link, session_id, state, has_exit_code, exit_code,
+				       detail) == CONTROL_LINK_OK && c->wsi)
+		lws_callback_on_writable(c->wsi);
+}
+
+static void start_session(void *ctx, const Postern__Control__StartSession *start)
+{
+	struct control_client *c = ctx;
+
+	session_table_start(&c->sessions, start);
+}
+
+static void stop_session(void *ctx, const char *session_id)
+{
+	struct control_client *c = ctx;
+
+	session_table_stop(&c->sessions, session_id);
 }
 
 struct control_client *control_client_new(const struct agent_state *st, bool verbose,
@@ -407,6 +435,9 @@ struct control_client *control_client_new(const struct agent_state *st, bool ver
 	}
 	c->st = st;
 	control_link_init(&c->link, st->conf.instance_id, &c->host);
+	session_table_init(&c->sessions, st->paths.dir, report_session, c);
+	control_link_set_sessions(&c->link, &(struct control_link_sessions){
+		.start = start_session, .stop = stop_session, .ctx = c});
 	if (build_names(c) != 0) {
 		snprintf(err, errlen, "the broker URL is too long");
 		goto fail;
@@ -443,11 +474,21 @@ void control_client_run(struct control_client *c, const volatile sig_atomic_t *s
 	while (!c->finished) {
 		if (*stop && !c->stopping)
 			begin_stop(c);
+		if (c->child_exited && *c->child_exited) {
+			*c->child_exited = 0; /* before reaping: a later SIGCHLD sets it again */
+			session_table_reap(&c->sessions);
+		}
 		if (c->finished || lws_service(c->lws, 0) < 0)
 			break;
 	}
 	lws_sul_cancel(&c->retry);
 	lws_sul_cancel(&c->grace);
+}
+
+void control_client_watch_children(struct control_client *c,
+				   volatile sig_atomic_t *child_exited)
+{
+	c->child_exited = child_exited;
 }
 
 void control_client_wake(struct control_client *c)

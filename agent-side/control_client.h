@@ -52,6 +52,13 @@ void control_client_run(struct control_client *c, const volatile sig_atomic_t *s
  * it may be called from a signal handler. */
 void control_client_wake(struct control_client *c);
 
+/*
+ * The flag run_cmd.c's SIGCHLD handler sets: when it is set the loop reaps
+ * ended session workers and clears it (the handler also wakes the loop).
+ */
+void control_client_watch_children(struct control_client *c,
+				   volatile sig_atomic_t *child_exited);
+
 /* Destroy the lws context (closing any connection) and free c. NULL is fine. */
 void control_client_free(struct control_client *c);
 

@@ -118,7 +118,45 @@ static int on_hello_ack(struct control_link *l, const Postern__Control__HelloAck
 	return CONTROL_LINK_OK;
 }
 
-/* StartSession / TerminateSession: not yet. The token is never logged. */
+void control_link_set_sessions(struct control_link *l, const struct control_link_sessions *h)
+{
+	l->sessions = *h;
+}
+
+int control_link_session_state(struct control_link *l, const char *session_id, int state,
+			       bool has_exit_code, int exit_code, const char *detail)
+{
+	Postern__Control__SessionState st = POSTERN__CONTROL__SESSION_STATE__INIT;
+	control_envelope env;
+
+	if (l->state != CONTROL_LINK_READY)
+		return CONTROL_LINK_OK;
+	st.session_id = (char *)session_id;
+	st.state = (Postern__Control__SessionState__State)state;
+	st.has_exit_code = has_exit_code;
+	st.exit_code = exit_code;
+	st.detail = (char *)(detail ? detail : "");
+	control_envelope_init(&env, l->next_message_id++);
+	env.body_case = BODY(SESSION_STATE);
+	env.session_state = &st;
+	return enqueue(l, &env);
+}
+
+static int refuse_session(struct control_link *l, const control_envelope *env);
+
+/* Hand a session request to the hooks. The token is never logged. */
+static int session_request(struct control_link *l, const control_envelope *env)
+{
+	if (!l->sessions.start)
+		return refuse_session(l, env);
+	if (env->body_case == BODY(START_SESSION))
+		l->sessions.start(l->sessions.ctx, env->start_session);
+	else
+		l->sessions.stop(l->sessions.ctx, env->terminate_session->session_id);
+	return CONTROL_LINK_OK;
+}
+
+/* Without session hooks: refuse. The token is never logged. */
 static int refuse_session(struct control_link *l, const control_envelope *env)
 {
 	const char *sid;
@@ -147,7 +185,7 @@ static int dispatch(struct control_link *l, const control_envelope *env,
 		return CONTROL_LINK_OK; /* its arrival was the point */
 	case BODY(START_SESSION):
 	case BODY(TERMINATE_SESSION):
-		return refuse_session(l, env);
+		return session_request(l, env);
 	case BODY(ERROR):
 		agent_log(AGENT_LOG_WARN, "broker reports %s (in reply to message %" PRIu64 ")%s%s: %s",
 			  control_messages_error_code(env->error->code), env->error->in_reply_to,

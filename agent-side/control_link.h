@@ -12,8 +12,9 @@
  *            heartbeats itself: with each heartbeat the link asks the
  *            transport to probe the connection (a websocket ping), and the
  *            transport reports the answer (the pong) with control_link_alive
- *   StartSession / TerminateSession: not implemented yet — logged and
- *            answered with Error{CODE_REFUSED}
+ *   StartSession / TerminateSession: handed to the session hooks (the
+ *            transport's session table); without hooks, answered with
+ *            Error{CODE_REFUSED}
  *   Error    logged
  *   a message that does not parse is answered with Error (CODE_MALFORMED or
  *            CODE_UNSUPPORTED_VERSION) and otherwise ignored
@@ -28,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "control.h"
 #include "host_info.h"
 
 #define CONTROL_LINK_QUEUE_MAX 64
@@ -59,8 +61,16 @@ struct control_link_msg {
 	size_t len;
 };
 
+/* What the link does with the broker's session requests (no I/O here). */
+struct control_link_sessions {
+	void (*start)(void *ctx, const Postern__Control__StartSession *start);
+	void (*stop)(void *ctx, const char *session_id);
+	void *ctx;
+};
+
 struct control_link {
 	const char *instance_id;      /* the caller's; outlives the link */
+	struct control_link_sessions sessions; /* NULL start: refuse sessions */
 	const struct host_info *host; /* the caller's; read at each open */
 	enum control_link_state state;
 	uint64_t next_message_id;     /* across connections */
@@ -75,6 +85,16 @@ struct control_link {
 
 void control_link_init(struct control_link *l, const char *instance_id,
 		       const struct host_info *host);
+
+/* Route StartSession / TerminateSession to these hooks. */
+void control_link_set_sessions(struct control_link *l, const struct control_link_sessions *h);
+
+/*
+ * Queue a SessionState for the broker (state: a SessionState.State value).
+ * Dropped (OK) when not connected: the broker ends sessions whose agent left.
+ */
+int control_link_session_state(struct control_link *l, const char *session_id, int state,
+			       bool has_exit_code, int exit_code, const char *detail);
 
 /* A connection opened: queue AgentHello. OK, or CLOSE (cannot build it). */
 int control_link_open(struct control_link *l, const struct control_link_time *now);

@@ -4,6 +4,7 @@
 #include "agent_version.h"
 #include "register_cmd.h"
 #include "run_cmd.h"
+#include "worker.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@ static const struct command commands[] = {
 	{"register", "trade an activation for an instance id and a certificate",
 	 register_cmd_main},
 	{"run", "keep the control channel to the broker open (the agent itself)", run_cmd_main},
+	{"worker", "run one session (internal: started by run)", worker_main},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

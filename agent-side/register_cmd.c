@@ -51,7 +51,8 @@ static const char details[] =
 	"cert.pem, ca.pem (a copy of --ca) and agent.conf; every file is written\n"
 	"atomically and agent.conf last, so a failure leaves no partial registration.\n"
 	"Default: /var/lib/postern-agent as root, else $XDG_STATE_HOME/postern-agent\n"
-	"or ~/.local/state/postern-agent.\n"
+	"or ~/.local/state/postern-agent. An existing directory must be private to\n"
+	"this user; one postern-agent at a time may use it.\n"
 	"\n"
 	"On success the last line on stdout is the new instance id (mi-...).\n"
 	"Exit status: 0 registered, 1 failed (refused activation, broker unreachable,\n"
@@ -77,7 +78,7 @@ static int parse_options(struct register_run *r, int argc, char **argv)
 {
 	struct register_opts *o = &r->o;
 	const struct agent_option options[] = {
-		{"broker", "URL", "the broker's base URL, https://HOST[:PORT]", &o->broker, NULL, true},
+		{"broker", "URL", "the broker's base URL, https://HOST[:PORT][/PREFIX]", &o->broker, NULL, true},
 		{"ca", "FILE", "CA certificate (PEM) to trust for the broker", &o->ca, NULL, true},
 		{"activation-id", "ID", "activation id from create-activation", &o->activation_id,
 		 NULL, true},

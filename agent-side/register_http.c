@@ -186,17 +186,19 @@ static int run_post(struct post *p, struct lws_context *ctx, const struct agent_
 		    const char *path)
 {
 	struct lws_client_connect_info i;
-	char host[AGENT_URL_HOST_MAX + 2];
+	char host[AGENT_URL_HOST_MAX + 8];
 	struct lws *wsi = NULL;
 
 	memset(&i, 0, sizeof(i));
-	agent_url_host_text(url, host, sizeof(host));
+	if (agent_url_authority(url, host, sizeof(host)) != 0) {
+		finish(p, REGISTER_HTTP_FAILED, "the broker's host name is too long");
+		return p->result;
+	}
 	i.context = ctx;
 	i.address = url->host;
 	i.port = url->port;
 	i.path = path;
-	i.host = host;
-	i.origin = host;
+	i.host = host; /* the Host header; lws takes the TLS name from it, up to a ':' */
 	i.method = "POST";
 	i.alpn = "http/1.1";
 	i.ssl_connection = LCCSCF_USE_SSL;
@@ -215,7 +217,7 @@ static int run_post(struct post *p, struct lws_context *ctx, const struct agent_
 	while (!p->done)
 		if (lws_service(ctx, 0) < 0)
 			finish(p, REGISTER_HTTP_FAILED, "the event loop failed");
-	lws_sul_schedule(ctx, 0, &p->deadline, NULL, LWS_SET_TIMER_USEC_CANCEL);
+	lws_sul_cancel(&p->deadline);
 	return p->result;
 }
 

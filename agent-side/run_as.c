@@ -44,8 +44,8 @@ static int run_as_from_passwd(const struct passwd *pw, bool switch_user, struct 
 	n1 = snprintf(out->name, sizeof(out->name), "%s", pw->pw_name);
 	n2 = snprintf(out->home, sizeof(out->home), "%s", home);
 	n3 = snprintf(out->shell, sizeof(out->shell), "%s", shell);
-	if (n1 < 0 || (size_t)n1 >= sizeof(out->name) || n2 < 0 || (size_t)n2 >= sizeof(out->home) ||
-	    n3 < 0 || (size_t)n3 >= sizeof(out->shell)) {
+	if (n1 < 0 || (size_t)n1 >= sizeof(out->name) || n2 < 0 ||
+	    (size_t)n2 >= sizeof(out->home) || n3 < 0 || (size_t)n3 >= sizeof(out->shell)) {
 		snprintf(err, errlen, "the passwd entry of '%s' has too long a field", pw->pw_name);
 		return -1;
 	}

@@ -22,8 +22,16 @@
  */
 static struct {
 	volatile sig_atomic_t stop;
+	volatile sig_atomic_t child_exited; /* a session worker ended: reap it */
 	struct control_client *client;
 } run_signal;
+
+static void on_child_signal(int sig)
+{
+	(void)sig;
+	run_signal.child_exited = 1;
+	control_client_wake(run_signal.client);
+}
 
 static void on_stop_signal(int sig)
 {
@@ -42,6 +50,9 @@ static void install_signals(struct control_client *c)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_child_signal;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -52,6 +63,7 @@ static void block_signals(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	run_signal.client = NULL;
 }
@@ -61,9 +73,13 @@ static const char details[] =
 	"(written by `postern-agent register`; default /var/lib/postern-agent as root,\n"
 	"else $XDG_STATE_HOME/postern-agent or ~/.local/state/postern-agent), connects\n"
 	"to the broker's /v1/control over mutual TLS and stays connected: heartbeats at\n"
-	"the interval the broker asks for, and after any failure or close reconnects\n"
-	"with jittered exponential backoff (1 s doubling up to 30 s). Sessions are not\n"
-	"run yet: the broker's requests for them are refused.\n"
+	"the interval the broker asks for; three intervals without a sign of life from\n"
+	"the broker (a message, or the answer to a websocket ping) end the connection;\n"
+	"after any failure or close it reconnects with jittered exponential backoff\n"
+	"(1 s doubling up to 30 s). One postern-agent at a time may use a state\n"
+	"directory. Each session the broker starts runs in its own worker process\n"
+	"(a login shell on a pty; as ssm-user when the agent is root, else as the\n"
+	"agent's own user).\n"
 	"\n"
 	"Logs go to stderr, one timestamped line per event. SIGINT or SIGTERM closes\n"
 	"the connection cleanly and exits 0. Running as a user other than root, the\n"
@@ -137,6 +153,7 @@ int run_cmd_main(int argc, char **argv)
 		return 1;
 	}
 	log_start(&st);
+	control_client_watch_children(c, &run_signal.child_exited);
 	install_signals(c);
 	control_client_run(c, &run_signal.stop);
 	block_signals(); /* the handlers must not wake a client being freed */

@@ -118,7 +118,8 @@ static int worker_check_request(const struct worker *w, char *err, size_t errlen
 		return WORKER_EXIT_UNSUPPORTED;
 	}
 	if (s->preferences && s->preferences->kms_key_id && s->preferences->kms_key_id[0]) {
-		snprintf(err, errlen, "session encryption (KMS) is not supported by this agent yet");
+		snprintf(err, errlen, "session encryption (KMS) is not supported by this agent "
+				      "yet");
 		return WORKER_EXIT_UNSUPPORTED;
 	}
 	return WORKER_EXIT_OK;

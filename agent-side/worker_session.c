@@ -312,8 +312,8 @@ void worker_session_lost(struct worker *w, const char *why)
 {
 	switch (w->phase) {
 	case WORKER_CONNECTING:
-		worker_session_stop(w, WORKER_EXIT_CONNECT, "cannot open the data channel to %s:%d: %s",
-				    w->url.server.host, w->url.server.port, why);
+		worker_session_stop(w, WORKER_EXIT_CONNECT, "cannot open the data channel to "
+				    "%s:%d: %s", w->url.server.host, w->url.server.port, why);
 		break;
 	case WORKER_CLOSING:
 	case WORKER_STOPPING:
@@ -345,7 +345,8 @@ static void worker_session_drain(struct worker *w)
 		if (rc != PROTO_E_WOULD_BLOCK)
 			w->exit_code_pending = false; /* sent, or never will be */
 	}
-	if ((w->exit_code_pending || rstream_unacked(w->rs)) && worker_now_ms() < w->drain_deadline_ms)
+	if ((w->exit_code_pending || rstream_unacked(w->rs)) &&
+	    worker_now_ms() < w->drain_deadline_ms)
 		return;
 	if (rstream_unacked(w->rs))
 		agent_log(AGENT_LOG_WARN, "session %s: %zu messages unacknowledged after %u ms",
@@ -412,8 +413,8 @@ void worker_session_tick(struct worker *w)
 	worker_session_drain(w);
 	worker_session_kill_step(w, now);
 	if (w->ws && w->ws_close_wanted && now >= w->close_deadline_ms) {
-		agent_log(AGENT_LOG_WARN, "session %s: the broker did not complete the close in time",
-			  w->start->session_id);
+		agent_log(AGENT_LOG_WARN, "session %s: the broker did not complete the close in "
+			  "time", w->start->session_id);
 		lws_set_timeout(w->ws, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
 		w->ws = NULL;
 		w->ws_open = false;

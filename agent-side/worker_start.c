@@ -37,8 +37,8 @@ int worker_start_write(int fd, const Postern__Control__StartSession *start, char
 		goto out;
 	}
 	if (len > WORKER_START_MAX) {
-		snprintf(err, errlen, "the StartSession is %zu bytes, over the worker's limit of %u",
-			 len, WORKER_START_MAX);
+		snprintf(err, errlen, "the StartSession is %zu bytes, over the worker's limit "
+				      "of %u", len, WORKER_START_MAX);
 		goto out;
 	}
 	while (done < len) {

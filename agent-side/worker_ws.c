@@ -36,7 +36,8 @@ int worker_ws_connect(struct worker *w)
 	i.host = w->url.host_header;
 	i.origin = w->url.host_header;
 	i.ssl_connection = LCCSCF_USE_SSL;
-	if (w->url.server.host_is_ipv6) /* lws cannot name an IPv6 host; the TLS context checks it */
+	/* lws cannot name an IPv6 host; the TLS context checks it anyway */
+	if (w->url.server.host_is_ipv6)
 		i.ssl_connection |= LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
 	i.alpn = "http/1.1";
 	i.protocol = NULL; /* no subprotocol */
@@ -168,8 +169,9 @@ static int worker_ws_on_closed(struct worker *w, struct lws *wsi)
 		return 0;
 	w->ws = NULL;
 	w->ws_open = false;
-	worker_session_lost(w, w->close_reason[0] ? w->close_reason
-						  : "the connection closed (network or broker went away)");
+	worker_session_lost(w, w->close_reason[0]
+				       ? w->close_reason
+				       : "the connection closed (network or broker went away)");
 	return 0;
 }
 

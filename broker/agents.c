@@ -179,6 +179,25 @@ static int on_hello(struct broker *b, struct agent_conn *a, const Postern__Contr
 	return agents_send(b, a, &env);
 }
 
+static void on_session_state(struct broker *b, struct agent_conn *a,
+			     const Postern__Control__SessionState *st)
+{
+	bool failed = st->state == POSTERN__CONTROL__SESSION_STATE__STATE__STATE_FAILED;
+	struct store_session se;
+
+	if (store_session_get(b->store, st->session_id, &se) != STORE_OK)
+		return;
+	if (strcmp(se.target, a->instance_id) != 0) { /* not this agent's to report */
+		store_session_clear(&se);
+		return;
+	}
+	store_session_clear(&se);
+	if (st->has_exit_code)
+		store_session_set_exit_code(b->store, st->session_id, st->exit_code);
+	if (failed || st->state == POSTERN__CONTROL__SESSION_STATE__STATE__STATE_TERMINATED)
+		sessions_agent_report(b, a->instance_id, st->session_id, failed, st->detail);
+}
+
 static int dispatch(struct broker *b, struct agent_conn *a, const control_envelope *env)
 {
 	if (!a->hello_done && env->body_case != POSTERN__CONTROL__ENVELOPE__BODY_AGENT_HELLO) {
@@ -191,6 +210,9 @@ static int dispatch(struct broker *b, struct agent_conn *a, const control_envelo
 	case POSTERN__CONTROL__ENVELOPE__BODY_HEARTBEAT:
 		return store_instance_ping(b->store, a->instance_id, (int64_t)time(NULL)) ==
 			       STORE_OK ? 0 : -1;
+	case POSTERN__CONTROL__ENVELOPE__BODY_SESSION_STATE:
+		on_session_state(b, a, env->session_state);
+		return 0;
 	case POSTERN__CONTROL__ENVELOPE__BODY_ERROR:
 		broker_log(b, 1, "control: %s reports error %d: %s", a->instance_id,
 			   (int)env->error->code, env->error->message);

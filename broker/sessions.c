@@ -298,6 +298,22 @@ int sessions_new_client_token(struct broker *b, const char *id,
 	return new_token(b, s->id, STORE_ROLE_CLIENT, token);
 }
 
+void sessions_agent_report(struct broker *b, const char *instance_id, const char *session_id,
+			   bool failed, const char *detail)
+{
+	struct live_session *s = sessions_find(b, session_id);
+
+	if (!s || s->ended || strcmp(s->target, instance_id) != 0)
+		return;
+	if (failed) {
+		broker_log(b, 1, "session %s: the agent reports a failure: %s", s->id, detail);
+		sessions_end(b, s, detail && *detail ? detail : "The session failed on the target.",
+			     STORE_SESSION_FAILED);
+	} else if (!s->end[END_AGENT]) {
+		sessions_end(b, s, "", STORE_SESSION_TERMINATED);
+	}
+}
+
 void sessions_agent_gone(struct broker *b, const char *instance_id)
 {
 	struct live_session *s = b->sessions, *next;

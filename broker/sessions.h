@@ -63,6 +63,14 @@ int sessions_terminate(struct broker *b, const char *id, const char *output);
 int sessions_new_client_token(struct broker *b, const char *id,
 			      char token[SESSIONS_TOKEN_CHARS + 1]);
 
+/*
+ * The agent reports on a session's worker (control channel SessionState): a
+ * failure before or during the session ends it with the agent's detail as the
+ * text the client shows; ignored unless the session is live on instance_id.
+ */
+void sessions_agent_report(struct broker *b, const char *instance_id, const char *session_id,
+			   bool failed, const char *detail);
+
 /* The agent of instance_id went away: end its sessions that never attached. */
 void sessions_agent_gone(struct broker *b, const char *instance_id);
 

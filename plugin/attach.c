@@ -84,5 +84,7 @@ int attach_run(struct loop *l, const struct attach_params *p)
 	report(p, &result, mid_line, interactive);
 	if (session_result_wants_terminate(&result))
 		terminate(l, p);
+	if (!p->remote_status && result.end == SESSION_END_CLOSED && result.have_exit_code)
+		return 0;
 	return session_result_exit_status(&result);
 }

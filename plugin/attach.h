@@ -8,6 +8,8 @@
 #ifndef POSTERN_ATTACH_H
 #define POSTERN_ATTACH_H
 
+#include <stdbool.h>
+
 struct credentials;
 struct loop;
 
@@ -17,6 +19,13 @@ struct attach_params {
 	const char *stream_url;
 	const struct credentials *cred; /* for TerminateSession; NULL if unavailable */
 	const char *cred_error;         /* why cred is NULL */
+	/*
+	 * Exit with the remote shell's exit code (postern start-session). Under
+	 * the AWS CLI (session-manager-plugin) a session that ended normally
+	 * exits 0 instead: the CLI turns any other status into an error of its
+	 * own and exits 255.
+	 */
+	bool remote_status;
 };
 
 /* Returns the exit status (session_result.h's table, or 1 if the session

@@ -12,7 +12,7 @@
 
 #define N_KEYS (sizeof(ini_keys) / sizeof(ini_keys[0]))
 
-static const struct text_key ini_keys[] = {
+static const struct text_lines_key ini_keys[] = {
 	{"aws_access_key_id", offsetof(struct aws_ini_profile, access_key_id)},
 	{"aws_secret_access_key", offsetof(struct aws_ini_profile, secret_access_key)},
 	{"aws_session_token", offsetof(struct aws_ini_profile, session_token)},
@@ -58,7 +58,7 @@ static int section_line(struct ini_read *r, char *line, unsigned lineno, char *e
 static int ini_line(void *ctx, char *line, unsigned lineno, char *err, size_t errlen)
 {
 	struct ini_read *r = ctx;
-	const struct text_key *key;
+	const struct text_lines_key *key;
 	size_t name_len;
 	char *value;
 
@@ -73,9 +73,9 @@ static int ini_line(void *ctx, char *line, unsigned lineno, char *err, size_t er
 	value = text_lines_trim(line + name_len + 1);
 	line[name_len] = '\0';
 	line = text_lines_trim(line);
-	key = text_key_find(ini_keys, N_KEYS, line, true);
+	key = text_lines_key_find(ini_keys, N_KEYS, line, true);
 	/* other keys are not ours; a repeated key: the later line wins, as in configparser */
-	return key ? text_key_set(text_key_slot(key, r->out), value, err, errlen) : CLIENT_OK;
+	return key ? text_lines_key_set(text_lines_key_slot(key, r->out), value, err, errlen) : CLIENT_OK;
 }
 
 int aws_ini_read_profile(const char *path, const char *profile, struct aws_ini_profile *out,
@@ -104,5 +104,5 @@ int aws_ini_read_profile(const char *path, const char *profile, struct aws_ini_p
 
 void aws_ini_profile_free(struct aws_ini_profile *p)
 {
-	text_keys_free(ini_keys, N_KEYS, p, sizeof(*p));
+	text_lines_keys_free(ini_keys, N_KEYS, p, sizeof(*p));
 }

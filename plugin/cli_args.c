@@ -14,7 +14,8 @@
 
 const char cli_usage_text[] =
 	"usage: postern start-session --target ID [options]\n"
-	"       postern session-manager-plugin [RESPONSE REGION OPERATION [PROFILE [REQUEST [ENDPOINT]]]]\n"
+	"       postern session-manager-plugin "
+	"[RESPONSE REGION OPERATION [PROFILE [REQUEST [ENDPOINT]]]]\n"
 	"       postern --version | --help\n"
 	"\n"
 	"Opens an interactive shell on a managed host through a postern broker (or any\n"

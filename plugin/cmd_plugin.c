@@ -34,8 +34,10 @@ static int run(const struct cli_plugin *args)
 	const struct credentials_request cr = {args->profile, args->endpoint, NULL, args->region};
 	struct credentials cred;
 	struct loop loop;
-	struct attach_params ap = {args->session_id, args->token_value, args->stream_url, NULL,
-				   NULL};
+	struct attach_params ap = {.session_id = args->session_id,
+				   .token_value = args->token_value,
+				   .stream_url = args->stream_url,
+				   .remote_status = false};
 	char err[1024], cred_err[1024] = "";
 	int rc, status;
 

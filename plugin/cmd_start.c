@@ -54,7 +54,7 @@ int cmd_start_session(int argc, char *argv[])
 	struct cli_start args;
 	struct loop loop = {0};
 	json_t *req = NULL, *resp = NULL;
-	struct attach_params ap = {0};
+	struct attach_params ap = {.remote_status = true};
 	char err[1024] = "";
 	int rc, status = 1;
 

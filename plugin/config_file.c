@@ -11,7 +11,7 @@
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
-static const struct text_key config_keys[] = {
+static const struct text_lines_key config_keys[] = {
 	{"endpoint-url", offsetof(struct config_file, endpoint_url)},
 	{"ca", offsetof(struct config_file, ca)},
 	{"region", offsetof(struct config_file, region)},
@@ -43,21 +43,21 @@ static int config_line(void *ctx, char *line, unsigned lineno, char *err, size_t
 	struct config_read *r = ctx;
 	size_t name_len = strcspn(line, " \t");
 	char *value = text_lines_trim(line + name_len), **slot;
-	const struct text_key *key;
+	const struct text_lines_key *key;
 
 	line[name_len] = '\0';
-	key = text_key_find(config_keys, N_KEYS, line, false);
+	key = text_lines_key_find(config_keys, N_KEYS, line, false);
 	if (!key)
 		return client_errf(err, errlen, CLIENT_E_CONFIG, "%s:%u: unknown key '%.64s'",
 				   r->path, lineno, line);
-	slot = text_key_slot(key, r->out);
+	slot = text_lines_key_slot(key, r->out);
 	if (!*value)
 		return client_errf(err, errlen, CLIENT_E_CONFIG, "%s:%u: %s needs a value", r->path,
 				   lineno, line);
 	if (*slot)
 		return client_errf(err, errlen, CLIENT_E_CONFIG, "%s:%u: %s given twice", r->path,
 				   lineno, line);
-	return text_key_set(slot, value, err, errlen);
+	return text_lines_key_set(slot, value, err, errlen);
 }
 
 int config_file_read(const char *path, struct config_file *out, char *err, size_t errlen)
@@ -75,5 +75,5 @@ int config_file_read(const char *path, struct config_file *out, char *err, size_
 
 void config_file_free(struct config_file *c)
 {
-	text_keys_free(config_keys, N_KEYS, c, sizeof(*c));
+	text_lines_keys_free(config_keys, N_KEYS, c, sizeof(*c));
 }

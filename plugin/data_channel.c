@@ -289,7 +289,8 @@ int data_channel_open(struct loop *l, const char *stream_url, const char *token,
 		      char *err, size_t errlen)
 {
 	static const struct rstream_ops rs_ops = {transmit, deliver, random_bytes};
-	struct rstream_config cfg = {.send_kind = MSG_INPUT_STREAM_DATA};
+	struct rstream_config cfg = {.send_kind = MSG_INPUT_STREAM_DATA,
+				     .max_resends = DATA_CHANNEL_MAX_RESENDS};
 	struct lws_client_connect_info i;
 	struct data_channel *dc = calloc(1, sizeof(*dc));
 	int rc;

@@ -9,8 +9,9 @@
  *
  * Writes happen only from the WRITEABLE callback, one lws_write per call, from
  * a bounded queue of frames with LWS_PRE headroom. The rstream's resend timer
- * ticks every RSTREAM_TICK_MS on an lws_sul. lws sends a websocket ping after
- * DATA_CHANNEL_PING_S idle seconds and drops a connection that answered
+ * ticks every RSTREAM_TICK_MS on an lws_sul; a message resent
+ * DATA_CHANNEL_MAX_RESENDS times ends the channel. lws sends a websocket ping
+ * after DATA_CHANNEL_PING_S idle seconds and drops a connection that answered
  * nothing for DATA_CHANNEL_HANGUP_S.
  */
 #ifndef POSTERN_DATA_CHANNEL_H
@@ -29,6 +30,9 @@ struct loop;
 #define DATA_CHANNEL_TXQ_MAX (4u * 1024u * 1024u) /* queued frame bytes */
 #define DATA_CHANNEL_PING_S 60
 #define DATA_CHANNEL_HANGUP_S 180
+/* Resends of one message before giving up: about 5 minutes at the 1 s RTO cap,
+ * as the stock plugin's 3000 resends at 100 ms (data-channel.md §6.4). */
+#define DATA_CHANNEL_MAX_RESENDS 300
 
 struct data_channel_ops {
 	/* The websocket is up and OpenDataChannel is queued. */

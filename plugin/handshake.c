@@ -131,6 +131,8 @@ static int process(const struct payload_handshake_request *req,
 int handshake_answer(const uint8_t *req_buf, size_t len, const struct handshake_options *opt,
 		     uint8_t **resp_buf, size_t *resp_len, struct handshake_outcome *out)
 {
+	/* what this client does beyond the official protocol (payload.h) */
+	static char *const capabilities[] = {PAYLOAD_CAP_EXIT_CODE, NULL};
 	struct payload_handshake_request req;
 	struct payload_handshake_response resp = {0};
 	int rc;
@@ -142,9 +144,13 @@ int handshake_answer(const uint8_t *req_buf, size_t len, const struct handshake_
 	out->agent_version = strdup(req.agent_version);
 	rc = resp.client_version && out->agent_version ? process(&req, opt, &resp, out)
 						       : CLIENT_E_NOMEM;
+	resp.capabilities = (char **)capabilities;
+	resp.n_capabilities = 1;
 	if (rc == CLIENT_OK && payload_handshake_response_encode(&resp, resp_buf, resp_len) !=
 				       PROTO_OK)
 		rc = CLIENT_E_NOMEM;
+	resp.capabilities = NULL; /* static: not the response's to free */
+	resp.n_capabilities = 0;
 	payload_handshake_response_free(&resp);
 	payload_handshake_request_free(&req);
 	if (rc != CLIENT_OK)

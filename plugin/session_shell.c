@@ -17,7 +17,7 @@
 
 /* Send-window room needed to read stdin once more: a read, a byte the
  * escape may release with it, and a Size message. */
-#define SHELL_ROOM_NEEDED (STDIO_RELAY_READ_MAX + 1 + 64)
+#define SESSION_SHELL_ROOM_NEEDED (STDIO_RELAY_READ_MAX + 1 + 64)
 
 static struct session_shell *shell_of(struct session *s)
 {
@@ -37,7 +37,7 @@ static int send_payload(struct session *s, uint32_t type, const uint8_t *buf, si
 
 	if (rc != CLIENT_OK && rc != CLIENT_E_WOULD_BLOCK)
 		session_end(s, SESSION_END_ERROR, 0, "cannot send to the agent");
-	if (!sh->input_paused && data_channel_send_room(s->dc) < SHELL_ROOM_NEEDED) {
+	if (!sh->input_paused && data_channel_send_room(s->dc) < SESSION_SHELL_ROOM_NEEDED) {
 		sh->input_paused = true;
 		stdio_relay_pause_input(&sh->stdio, true);
 	}
@@ -48,7 +48,7 @@ static int send_payload(struct session *s, uint32_t type, const uint8_t *buf, si
 static void send_size(struct session *s)
 {
 	struct session_shell *sh = shell_of(s);
-	struct payload_size size = {SHELL_DEFAULT_COLS, SHELL_DEFAULT_ROWS};
+	struct payload_size size = {SESSION_SHELL_DEFAULT_COLS, SESSION_SHELL_DEFAULT_ROWS};
 	uint8_t *json;
 	size_t len;
 
@@ -194,7 +194,7 @@ static void shell_send_room(struct session *s)
 {
 	struct session_shell *sh = shell_of(s);
 
-	if (sh->input_paused && data_channel_send_room(s->dc) >= SHELL_ROOM_NEEDED) {
+	if (sh->input_paused && data_channel_send_room(s->dc) >= SESSION_SHELL_ROOM_NEEDED) {
 		sh->input_paused = false;
 		stdio_relay_pause_input(&sh->stdio, false);
 	}

@@ -22,8 +22,8 @@
 #include "payload.h"
 #include "stdio_relay.h"
 
-#define SHELL_DEFAULT_COLS 300 /* when no terminal reports a size */
-#define SHELL_DEFAULT_ROWS 100
+#define SESSION_SHELL_DEFAULT_COLS 300 /* when no terminal reports a size */
+#define SESSION_SHELL_DEFAULT_ROWS 100
 
 struct session_shell {
 	struct stdio_relay stdio;

@@ -11,9 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static const int handled[] = {SIGINT, SIGQUIT, SIGTSTP, SIGWINCH, SIGTERM, SIGHUP};
+/* Flagged for the loop; SIGPIPE (last) is only ignored. */
+static const int handled[SIGNALS_HANDLED] = {SIGINT,  SIGQUIT, SIGTSTP, SIGWINCH,
+					     SIGTERM, SIGHUP,  SIGPIPE};
 
-#define N_HANDLED (sizeof(handled) / sizeof(handled[0]))
+#define N_HANDLED (SIGNALS_HANDLED - 1)
 
 /* What the handlers touch: set by signals_start before any handler runs. */
 static volatile sig_atomic_t signal_pending[N_HANDLED];
@@ -34,7 +36,7 @@ static void on_signal(int signo)
 	errno = saved;
 }
 
-static void set_disposition(int signo, void (*handler)(int))
+static void set_disposition(int signo, void (*handler)(int), struct sigaction *old)
 {
 	struct sigaction sa;
 
@@ -42,7 +44,7 @@ static void set_disposition(int signo, void (*handler)(int))
 	sa.sa_handler = handler;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	sigaction(signo, &sa, NULL);
+	sigaction(signo, &sa, old);
 }
 
 int signals_start(struct signals *s, struct loop *l, signals_fn fn, void *ctx, char *err,
@@ -75,8 +77,8 @@ int signals_start(struct signals *s, struct loop *l, signals_fn fn, void *ctx, c
 		signal_pending[i] = 0;
 	signal_wake_fd = fds[1];
 	for (size_t i = 0; i < N_HANDLED; i++)
-		set_disposition(handled[i], on_signal);
-	set_disposition(SIGPIPE, SIG_IGN);
+		set_disposition(handled[i], on_signal, &s->saved[i]);
+	set_disposition(SIGPIPE, SIG_IGN, &s->saved[N_HANDLED]);
 	s->installed = 1;
 	return CLIENT_OK;
 }
@@ -87,9 +89,8 @@ void signals_stop(struct signals *s)
 
 	if (!s->installed)
 		return;
-	for (size_t i = 0; i < N_HANDLED; i++)
-		set_disposition(handled[i], SIG_DFL);
-	set_disposition(SIGPIPE, SIG_DFL);
+	for (size_t i = 0; i < SIGNALS_HANDLED; i++)
+		sigaction(handled[i], &s->saved[i], NULL);
 	signal_wake_fd = -1;
 	if (fd >= 0)
 		close(fd); /* the read end sees POLLHUP and lws closes it */

@@ -8,17 +8,21 @@
  *
  * Handled: SIGINT, SIGQUIT, SIGTSTP (forwarded as keystrokes by a live shell),
  * SIGWINCH (window size), SIGTERM, SIGHUP (end the session). SIGPIPE is
- * ignored while the session runs (a broken stdout shows up as EPIPE).
+ * ignored while the session runs (a broken stdout shows up as EPIPE; lws
+ * ignores it anyway). signals_stop() puts back what was there before.
  */
 #ifndef POSTERN_SIGNALS_H
 #define POSTERN_SIGNALS_H
 
 #include <libwebsockets.h>
+#include <signal.h>
 #include <stddef.h>
 
 struct loop;
 
 typedef void (*signals_fn)(void *ctx, int signo);
+
+#define SIGNALS_HANDLED 7 /* the six above and SIGPIPE */
 
 struct signals {
 	struct lws *wsi; /* the adopted read end */
@@ -26,14 +30,15 @@ struct signals {
 	signals_fn fn;
 	void *ctx;
 	int installed;
+	struct sigaction saved[SIGNALS_HANDLED]; /* dispositions before signals_start */
 };
 
 /* Install the handlers and adopt the wake-up pipe. CLIENT_OK or CLIENT_E_IO. */
 int signals_start(struct signals *s, struct loop *l, signals_fn fn, void *ctx, char *err,
 		  size_t errlen);
 
-/* Restore the default dispositions and close the pipe's write end; pending
- * flags are dropped. Idempotent; safe on a zeroed struct. */
+/* Restore the dispositions found by signals_start and close the pipe's write
+ * end; pending flags are dropped. Idempotent; safe on a zeroed struct. */
 void signals_stop(struct signals *s);
 
 /* The "postern-signal" protocol callback (see loop.h). */

@@ -59,8 +59,8 @@ int text_lines_read(const char *path, const char *comment_chars, text_lines_fn f
 	return rc;
 }
 
-const struct text_key *text_key_find(const struct text_key *keys, size_t n, const char *name,
-				     bool nocase)
+const struct text_lines_key *text_lines_key_find(const struct text_lines_key *keys, size_t n,
+						 const char *name, bool nocase)
 {
 	for (size_t i = 0; i < n; i++)
 		if ((nocase ? strcasecmp(keys[i].name, name) : strcmp(keys[i].name, name)) == 0)
@@ -68,12 +68,12 @@ const struct text_key *text_key_find(const struct text_key *keys, size_t n, cons
 	return NULL;
 }
 
-char **text_key_slot(const struct text_key *key, void *obj)
+char **text_lines_key_slot(const struct text_lines_key *key, void *obj)
 {
 	return (char **)((char *)obj + key->offset);
 }
 
-int text_key_set(char **slot, const char *value, char *err, size_t errlen)
+int text_lines_key_set(char **slot, const char *value, char *err, size_t errlen)
 {
 	char *copy = strdup(value);
 
@@ -84,9 +84,10 @@ int text_key_set(char **slot, const char *value, char *err, size_t errlen)
 	return CLIENT_OK;
 }
 
-void text_keys_free(const struct text_key *keys, size_t n, void *obj, size_t obj_size)
+void text_lines_keys_free(const struct text_lines_key *keys, size_t n, void *obj,
+			  size_t obj_size)
 {
 	for (size_t i = 0; i < n; i++)
-		secret_free(*text_key_slot(&keys[i], obj));
+		secret_free(*text_lines_key_slot(&keys[i], obj));
 	memset(obj, 0, obj_size);
 }

@@ -32,22 +32,23 @@ char *text_lines_trim(char *s);
 
 /* ---- key tables: one char * member of a settings struct per key ------------ */
 
-struct text_key {
+struct text_lines_key {
 	const char *name;
 	size_t offset; /* offsetof() the char * member */
 };
 
 /* The entry named name (ASCII case-insensitively if nocase), or NULL. */
-const struct text_key *text_key_find(const struct text_key *keys, size_t n, const char *name,
-				     bool nocase);
+const struct text_lines_key *text_lines_key_find(const struct text_lines_key *keys, size_t n,
+						 const char *name, bool nocase);
 
 /* The member of obj a key names. */
-char **text_key_slot(const struct text_key *key, void *obj);
+char **text_lines_key_slot(const struct text_lines_key *key, void *obj);
 
 /* Replace *slot (wiped and freed) by a copy of value: CLIENT_OK or CLIENT_E_NOMEM. */
-int text_key_set(char **slot, const char *value, char *err, size_t errlen);
+int text_lines_key_set(char **slot, const char *value, char *err, size_t errlen);
 
 /* Wipe and free every member the table names, then zero obj[0..obj_size). */
-void text_keys_free(const struct text_key *keys, size_t n, void *obj, size_t obj_size);
+void text_lines_keys_free(const struct text_lines_key *keys, size_t n, void *obj,
+			  size_t obj_size);
 
 #endif

@@ -3,13 +3,17 @@ broker's CA and admin credentials, nothing from the caller's AWS_* settings),
 interactive runs on a pseudo-terminal (pexpect) and piped runs."""
 import os
 import subprocess
+from pathlib import Path
 
 import pexpect
 
 from conftest import BIN
 
-POSTERN = BIN / "postern"
-PLUGIN = BIN / "session-manager-plugin"
+# POSTERN_CLIENT_DIR runs another build of the client (e.g. with sanitizers):
+# a folder holding postern and its session-manager-plugin link.
+CLIENT_DIR = Path(os.environ.get("POSTERN_CLIENT_DIR", BIN))
+POSTERN = CLIENT_DIR / "postern"
+PLUGIN = CLIENT_DIR / "session-manager-plugin"
 
 
 def client_env(broker, home, **extra):

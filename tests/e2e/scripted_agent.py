@@ -56,8 +56,9 @@ class ScriptedAgent(FakeAgent):
             if frame["type"] == "channel_closed":
                 self.closed.set()
             if frame["type"] == "acknowledge":
+                ack = json.loads(frame["payload"])
                 with self.cond:
-                    self.acked.add(json.loads(frame["payload"])["AcknowledgedMessageSequenceNumber"])
+                    self.acked.add(ack["AcknowledgedMessageSequenceNumber"])
                     self.cond.notify_all()
             if frame["type"] != "input_stream_data":
                 continue

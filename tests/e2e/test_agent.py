@@ -352,35 +352,6 @@ def test_run_with_the_wrong_ca_for_the_broker(broker, agent_factory, tmp_path):
     assert agent.stop() == 0
 
 
-def test_run_refuses_sessions_for_now(broker, agent_factory):
-    agent, instance_id = registered(broker, agent_factory)
-    agent.start()
-    wait_online(broker, instance_id)
-    key, secret = read_credentials(broker.credentials)
-    headers, data = signed_request(broker.url, "AmazonSSM.StartSession",
-                                   {"Target": instance_id}, key, secret)
-    status, started = post(broker.url, headers, data, broker.ca)
-    assert status == 200, started
-    import ssl
-    import websocket
-    import wire
-    client = websocket.create_connection(started["StreamUrl"], timeout=10,
-                                         sslopt={"ca_certs": broker.ca,
-                                                 "cert_reqs": ssl.CERT_REQUIRED})
-    try:
-        client.send(wire.open_data_channel(started["TokenValue"]))
-        out = agent.wait_for("not implemented yet", timeout=15)
-        assert f"StartSession {started['SessionId']}" in out
-        assert started["TokenValue"] not in out
-        deadline = time.monotonic() + 10
-        while "reports error 4" not in broker.output() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert f"control: {instance_id} reports error 4" in broker.output()
-    finally:
-        client.close()
-    assert agent.stop() == 0
-
-
 def test_run_needs_a_registration(agent_factory):
     agent = agent_factory()
     res = subprocess.run([str(AGENT), "run", "--state-dir", str(agent.state_dir)],

@@ -11,8 +11,8 @@ import time
 import pexpect
 import pytest
 
-from client_util import client_env, finish, run, spawn, start_args
-from conftest import AGENT, AWS, BIN
+from client_util import CLIENT_DIR, client_env, finish, run, spawn, start_args
+from conftest import AGENT, AWS
 
 PROMPT_MARK = "postern-e2e"
 
@@ -128,7 +128,7 @@ def test_vi_draws_and_quits(broker, host, env, tmp_path):
 
 
 def test_aws_cli_runs_a_postern_shell(broker, host, env):
-    env = dict(env, PATH=f"{BIN}:{os.environ['PATH']}")
+    env = dict(env, PATH=f"{CLIENT_DIR}:{os.environ['PATH']}")
     child = pexpect.spawn(AWS, ["ssm", "start-session", "--target", host,
                                 "--endpoint-url", broker.url], env=env, dimensions=(24, 80),
                           timeout=30)

@@ -3,12 +3,10 @@
 untrusted broker certificate, and the session-manager-plugin contract's
 non-session forms (cli-and-api.md §1)."""
 import json
-import os
 
 import pytest
 
 from client_util import PLUGIN, POSTERN, client_env, run, start_args
-from conftest import BIN
 
 
 def text(res):

@@ -14,10 +14,10 @@ import time
 import pexpect
 import pytest
 
-from client_util import PLUGIN, POSTERN, client_env, finish, spawn, start_args
-from conftest import AWS, BIN
-from scripted_agent import (EXIT_CODE, HANDSHAKE_RESPONSE, OUTPUT, SIZE, STDERR,
-                            ScriptedAgent)
+from client_util import (CLIENT_DIR, PLUGIN, POSTERN, client_env, finish, spawn,
+                         start_args)
+from conftest import AWS
+from scripted_agent import SIZE, STDERR, ScriptedAgent
 from sigv4_client import post, read_credentials, signed_request
 
 
@@ -174,7 +174,7 @@ def test_ctrl_c_while_waiting_for_the_agent(broker, agent, env):
     child = spawn(start_args(broker, agent.instance_id), env)
     agent.accept()                  # but no handshake: the client waits
     child.expect_exact("Starting session")
-    time.sleep(0.3)
+    time.sleep(0.5)                 # the handlers are installed right after that line
     child.sendintr()                # the terminal is not raw yet: SIGINT
     assert finish(child) == 128 + signal.SIGINT
     assert "interrupted before the session started" in child.before.decode()
@@ -285,7 +285,7 @@ def test_plugin_runs_a_started_session(broker, agent, env, via_env):
 
 
 def test_aws_cli_runs_postern_as_its_plugin(broker, agent, env):
-    env = dict(env, PATH=f"{BIN}:{os.environ['PATH']}")
+    env = dict(env, PATH=f"{CLIENT_DIR}:{os.environ['PATH']}")
     child = pexpect.spawn(AWS, ["ssm", "start-session", "--target", agent.instance_id,
                                 "--endpoint-url", broker.url], env=env, dimensions=(30, 90),
                           timeout=30)

@@ -7,7 +7,8 @@
  * twice, malformed broker URL, malformed instance id, an over-long line, a NUL
  * byte, an over-large file), each reported with its line number; each missing
  * key; format -> parse round trip; instance id syntax; broker URL forms
- * (ports, IPv6, path prefix, trailing slash) and refusals.
+ * (ports, IPv6, path prefix, trailing slash), the Host header made from
+ * them, and refusals.
  */
 #include <criterion/criterion.h>
 
@@ -152,6 +153,9 @@ Test(agent_url, accepts_the_forms_brokers_use)
 
 	cr_assert_eq(agent_url_parse("https://broker.example.com", &u, err, sizeof(err)), 0);
 	cr_assert_eq(u.port, 443);
+	cr_assert_eq(agent_url_authority(&u, text, sizeof(text)), 0);
+	cr_assert_str_eq(text, "broker.example.com", "no :443 in the Host header");
+	cr_assert_eq(agent_url_authority(&u, text, 5), -1, "does not fit");
 
 	cr_assert_eq(agent_url_parse("https://[::1]:9/", &u, err, sizeof(err)), 0, "%s", err);
 	cr_assert_str_eq(u.host, "::1");
@@ -159,6 +163,8 @@ Test(agent_url, accepts_the_forms_brokers_use)
 	cr_assert_eq(u.port, 9);
 	cr_assert_eq(agent_url_host_text(&u, text, sizeof(text)), 0);
 	cr_assert_str_eq(text, "[::1]");
+	cr_assert_eq(agent_url_authority(&u, text, sizeof(text)), 0);
+	cr_assert_str_eq(text, "[::1]:9");
 
 	cr_assert_eq(agent_url_parse("https://b:65535/a//b", &u, err, sizeof(err)), -1,
 		     "empty segment");
