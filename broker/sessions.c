@@ -261,7 +261,7 @@ void sessions_end(struct broker *b, struct live_session *s, const char *output,
 	broker_log(b, 2, "session %s: ended (%s; %llu bytes in, %llu out)", s->id,
 		   store_session_status_name(status), (unsigned long long)s->bytes[END_CLIENT],
 		   (unsigned long long)s->bytes[END_AGENT]);
-	sessions_free_if_done(b, s);
+	/* the caller frees it (sessions_free_if_done) once it no longer uses s */
 }
 
 void sessions_free_if_done(struct broker *b, struct live_session *s)
@@ -285,6 +285,7 @@ int sessions_terminate(struct broker *b, const char *id, const char *output)
 	if (!s || s->ended)
 		return 1;
 	sessions_end(b, s, output, STORE_SESSION_TERMINATED);
+	sessions_free_if_done(b, s);
 	return 0;
 }
 
@@ -312,6 +313,7 @@ void sessions_agent_report(struct broker *b, const char *instance_id, const char
 	} else if (!s->end[END_AGENT]) {
 		sessions_end(b, s, "", STORE_SESSION_TERMINATED);
 	}
+	sessions_free_if_done(b, s);
 }
 
 void sessions_agent_gone(struct broker *b, const char *instance_id)
@@ -320,8 +322,10 @@ void sessions_agent_gone(struct broker *b, const char *instance_id)
 
 	for (; s; s = next) {
 		next = s->next;
-		if (!s->ended && strcmp(s->target, instance_id) == 0 && !s->end[END_AGENT])
+		if (!s->ended && strcmp(s->target, instance_id) == 0 && !s->end[END_AGENT]) {
 			sessions_end(b, s, "The target disconnected.", STORE_SESSION_FAILED);
+			sessions_free_if_done(b, s);
+		}
 	}
 }
 

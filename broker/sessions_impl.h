@@ -45,6 +45,7 @@ struct live_session {
 /* sessions.c */
 struct live_session *sessions_find(struct broker *b, const char *id);
 void sessions_attached(struct broker *b, struct live_session *s, enum end_role role);
+/* End s (idempotent). Never frees s: call sessions_free_if_done() after. */
 void sessions_end(struct broker *b, struct live_session *s, const char *output,
 		  enum store_session_status status);
 void sessions_free_if_done(struct broker *b, struct live_session *s);

@@ -9,7 +9,9 @@
 #include "loop.h"
 #include "sigv4.h"
 #include "url.h"
+#include "uuid.h"
 
+#include <openssl/rand.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,13 @@
 #include <time.h>
 
 #define CONTENT_TYPE "application/x-amz-json-1.1"
+/*
+ * A random value signed with every request: two identical calls in the same
+ * second (two `start-session` runs on one target) would otherwise carry the
+ * same signature, and the broker refuses the second as a replay. AWS ignores
+ * headers it does not know; SigV4 signs every x-amz-* header.
+ */
+#define NONCE_HEADER "x-amz-postern-nonce"
 #define USER_AGENT "postern/" POSTERN_VERSION
 #define CALL_DEADLINE_S 60
 #define TARGET_MAX 128
@@ -28,6 +37,7 @@ struct api_call {
 	char amz_date[SIGV4_AMZ_DATE_LEN + 1];
 	char authz[SIGV4_AUTH_MAX + 1];
 	char content_length[24];
+	char nonce[UUID_STR_LEN + 1];
 	uint8_t *body; /* LWS_PRE bytes of headroom, then body_len bytes */
 	size_t body_len;
 	bool body_sent;
@@ -74,6 +84,7 @@ static int sign(struct api_call *call)
 		{"host", call->url.host_header},
 		{"content-type", CONTENT_TYPE},
 		{"x-amz-target", call->target},
+		{NONCE_HEADER, call->nonce},
 	};
 	struct sigv4_credentials keys = {c->access_key_id, c->secret_access_key,
 					 c->session_token};
@@ -96,6 +107,17 @@ static int sign(struct api_call *call)
 	return CLIENT_OK;
 }
 
+static void new_nonce(char out[UUID_STR_LEN + 1])
+{
+	uint8_t r[UUID_LEN];
+	struct uuid id;
+
+	if (RAND_bytes(r, sizeof(r)) != 1) /* unlikely; the time still varies */
+		memset(r, 0, sizeof(r));
+	id = uuid_v4_from_bytes(r);
+	uuid_format(&id, out);
+}
+
 static int prepare(struct api_call *call, const char *action, const json_t *body)
 {
 	char *text = json_dumps(body, JSON_COMPACT);
@@ -111,6 +133,7 @@ static int prepare(struct api_call *call, const char *action, const json_t *body
 	if (!call->body)
 		return client_errf(call->err, call->errlen, CLIENT_E_NOMEM, "out of memory");
 	snprintf(call->content_length, sizeof(call->content_length), "%zu", call->body_len);
+	new_nonce(call->nonce);
 	if ((size_t)snprintf(call->target, sizeof(call->target), "%s%s", API_CLIENT_TARGET_PREFIX,
 			     action) >= sizeof(call->target))
 		return client_errf(call->err, call->errlen, CLIENT_E_CONFIG, "action name too long");
@@ -135,6 +158,7 @@ static int append_headers(struct api_call *call, struct lws *wsi, void *in, size
 
 	if (add_header(wsi, "content-type:", CONTENT_TYPE, p, end) ||
 	    add_header(wsi, "x-amz-target:", call->target, p, end) ||
+	    add_header(wsi, NONCE_HEADER ":", call->nonce, p, end) ||
 	    add_header(wsi, "x-amz-date:", call->amz_date, p, end) ||
 	    add_header(wsi, "authorization:", call->authz, p, end) ||
 	    (token && add_header(wsi, "x-amz-security-token:", token, p, end)) ||

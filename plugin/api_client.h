@@ -1,7 +1,8 @@
 /*
  * api_client.h — one signed call of the AWS JSON 1.1 API (cli-and-api.md §4):
  * POST / to the endpoint with X-Amz-Target AmazonSSM.<Action>, the JSON body,
- * and Signature V4 for service "ssm" (sigv4_sign, as botocore signs), over
+ * a random X-Amz-Postern-Nonce (so no two calls share a signature: the broker
+ * refuses replays) and Signature V4 for service "ssm" (sigv4_sign), over
  * an lws HTTPS client connection in the client's loop. The answer is the
  * parsed JSON object, or the AWS error turned into "<__type>: <message>".
  */

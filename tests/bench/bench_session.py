@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 """Shell-session benchmarks, each beside OpenSSH measured in the same run:
 
-  session start   time from running the client to the first byte of output
-                  (the prompt), median of 20, vs `ssh -tt` to a local sshd
+  session start   time from running the client to the shell's prompt, median
+                  of 20, vs `ssh -tt` to a local sshd
   keystroke echo  p50/p99 round trip of 1,000 single bytes through a session
                   running `cat` (no tty echo), vs the same through ssh
   memory          RSS of an idle agent and of a broker with one idle agent
 
 Everything runs on loopback in a temporary folder. Figures, not pass/fail.
 """
+import json
 import os
 import statistics
 import subprocess
@@ -39,9 +40,8 @@ def rss_kb(pid):
 
 
 def start_agent(broker, folder):
-    act = broker.aws("ssm", "create-activation", "--iam-role", "bench",
-                     "--query", "[ActivationId,ActivationCode]", "--output", "text")
-    act_id, code = act.stdout.split()
+    act = json.loads(broker.aws("ssm", "create-activation", "--iam-role", "bench").stdout)
+    act_id, code = act["ActivationId"], act["ActivationCode"]
     out = subprocess.run([str(BIN / "postern-agent"), "register", "--broker", broker.url,
                           "--ca", broker.ca, "--activation-id", act_id, "--activation-code",
                           code, "--state-dir", str(folder / "agent")],
@@ -50,9 +50,8 @@ def start_agent(broker, folder):
     agent = subprocess.Popen([str(BIN / "postern-agent"), "run", "--state-dir",
                               str(folder / "agent")], stderr=open(folder / "agent.log", "wb"))
     for _ in range(200):
-        info = broker.aws("ssm", "describe-instance-information", "--query",
-                          "InstanceInformationList[0].PingStatus", "--output", "text")
-        if "Online" in info.stdout:
+        info = json.loads(broker.aws("ssm", "describe-instance-information").stdout)
+        if any(i["PingStatus"] == "Online" for i in info["InstanceInformationList"]):
             return agent, target
         time.sleep(0.05)
     raise RuntimeError("agent never came online")
@@ -63,10 +62,13 @@ def postern_cmd(broker, target):
             broker.url, "--ca", broker.ca]
 
 
-def time_to_first_byte(argv, env):
+PROMPT = rb"[$#] "  # the end of bash's prompt, for root and for others
+
+
+def time_to_prompt(argv, env):
     t0 = time.perf_counter()
     child = pexpect.spawn(argv[0], argv[1:], env=env, timeout=30)
-    child.read_nonblocking(1, timeout=30)
+    child.expect(PROMPT)
     elapsed = time.perf_counter() - t0
     child.terminate(force=True)
     return elapsed
@@ -74,6 +76,8 @@ def time_to_first_byte(argv, env):
 
 def echo_round_trips(argv, env):
     child = pexpect.spawn(argv[0], argv[1:], env=env, timeout=30, encoding=None)
+    child.delaybeforesend = None  # pexpect sleeps 50 ms before each send by default
+    child.expect(PROMPT)
     child.sendline(b"stty -echo -icanon; cat")
     time.sleep(1.0)  # let the prompt and the echo of the command line pass
     while True:
@@ -116,8 +120,8 @@ def main():
 
             pst = postern_cmd(broker, target)
             ssh = sshd.ssh_args("-tt", "root@127.0.0.1")
-            p_start = statistics.median(time_to_first_byte(pst, env) for _ in range(STARTS))
-            s_start = statistics.median(time_to_first_byte(ssh, env) for _ in range(STARTS))
+            p_start = statistics.median(time_to_prompt(pst, env) for _ in range(STARTS))
+            s_start = statistics.median(time_to_prompt(ssh, env) for _ in range(STARTS))
             print(f"session start, median of {STARTS}: postern {ms(p_start)}   ssh {ms(s_start)}"
                   f"   ratio {p_start / s_start:.2f}x")
 

@@ -11,7 +11,7 @@ import time
 import pexpect
 import pytest
 
-from client_util import CLIENT_DIR, client_env, finish, run, spawn, start_args
+from client_util import CLIENT_DIR, POSTERN, client_env, finish, run, spawn, start_args
 from conftest import AGENT, AWS
 
 PROMPT_MARK = "postern-e2e"
@@ -63,15 +63,22 @@ def host(broker, agent_factory, env):
     return instance_id
 
 
+def set_prompt(child):
+    """A recognisable prompt; its echo ('postern''-e2e') never matches it."""
+    child.send("PS1='" + PROMPT_MARK.replace("-", "''-", 1) + "$ '\r")
+    child.expect_exact(f"{PROMPT_MARK}$ ")
+
+
 def shell(broker, host, env, rows=24, cols=80):
-    """An interactive session with a recognisable prompt."""
+    """An interactive session on host with a recognisable prompt."""
     child = spawn(start_args(broker, host), env, rows=rows, cols=cols, timeout=20)
-    child.sendline(f"PS1='{PROMPT_MARK}$ '")
-    child.expect_exact(f"\r\n{PROMPT_MARK}$ ")
+    set_prompt(child)
     return child
 
 
 def command(child, line):
+    """Run line; its output (with the echo of line) up to the next prompt.
+    Tests look for text that the echo cannot contain, e.g. $((6*7)) -> 42."""
     child.send(line + "\r")
     child.expect_exact(f"{PROMPT_MARK}$ ")
     return child.before.decode(errors="replace")
@@ -88,9 +95,11 @@ def test_shell_runs_commands(broker, host, env):
 def test_stty_size_follows_a_resize(broker, host, env):
     child = shell(broker, host, env, rows=24, cols=80)
     assert "24 80" in command(child, "stty size")
-    child.setwinsize(40, 132)
+    child.setwinsize(40, 132)       # the shell may redraw its prompt: look for the answer
     time.sleep(0.5)
-    assert "40 132" in command(child, "stty size")
+    child.send("stty size\r")
+    child.expect_exact("40 132")
+    child.expect_exact(f"{PROMPT_MARK}$ ")
     child.send("exit\r")
     assert finish(child) == 0
 
@@ -103,7 +112,7 @@ def test_ctrl_c_interrupts_sleep(broker, host, env):
     child.sendcontrol("c")
     child.expect_exact(f"{PROMPT_MARK}$ ", timeout=10)
     assert time.monotonic() - start < 5
-    assert "still here" in command(child, "echo still here")
+    assert "still 2" in command(child, "echo still $((1+1))")
     child.send("exit\r")
     assert finish(child) == 0
 
@@ -122,7 +131,7 @@ def test_vi_draws_and_quits(broker, host, env, tmp_path):
     child.expect_exact("hello from vi")
     child.send(":q!\r")
     child.expect_exact(f"{PROMPT_MARK}$ ")
-    assert "vi exited" in command(child, "echo vi exited")
+    assert "vi 42" in command(child, "echo vi $((40+2))")
     child.send("exit\r")
     assert finish(child) == 0
 
@@ -132,8 +141,25 @@ def test_aws_cli_runs_a_postern_shell(broker, host, env):
     child = pexpect.spawn(AWS, ["ssm", "start-session", "--target", host,
                                 "--endpoint-url", broker.url], env=env, dimensions=(24, 80),
                           timeout=30)
-    child.sendline(f"PS1='{PROMPT_MARK}$ '")
-    child.expect_exact(f"\r\n{PROMPT_MARK}$ ")
+    set_prompt(child)
     assert "42" in command(child, "echo $((6*7))")
     child.send("exit\r")
     assert finish(child, timeout=30) == 0
+
+
+def test_twenty_concurrent_sessions_each_get_their_own_output(broker, host, env):
+    """20 postern clients at once on one agent: each sees only its own marker
+    and exits with its own code."""
+    procs = []
+    for i in range(20):
+        script = f"echo marker-{i}-$((1000+{i}))\nexit {i}\n".encode()
+        p = subprocess.Popen([str(POSTERN), *start_args(broker, host)], env=env,
+                             stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        procs.append((i, p, script))
+    for i, p, script in procs:
+        out, err = p.communicate(script, timeout=60)
+        assert f"marker-{i}-{1000 + i}".encode() in out, err
+        others = [j for j in range(20) if j != i and f"marker-{j}-".encode() in out]
+        assert not others, f"session {i} saw output of {others}"
+        assert p.returncode == i

@@ -155,3 +155,20 @@ def test_unknown_session_data_channel_is_refused(broker):
         websocket.create_connection(
             f"wss://127.0.0.1:{broker.port}/v1/data-channel/admin-00000000000000000",
             sslopt={"ca_certs": broker.ca, "cert_reqs": ssl.CERT_REQUIRED}, timeout=5)
+
+
+def test_client_gone_then_agent_gone_leaves_the_broker_sound(broker, agent):
+    """The session is freed once, whichever end leaves last (a double free here
+    once crashed the broker at exit)."""
+    started, client, agent_ws = open_pair(broker, agent)
+    for i in range(50):  # output queued for a client that is about to vanish
+        agent_ws.send_binary(wire.encode_frame("output_stream_data", b"x" * 4096, seq=i,
+                                               payload_type=1))
+    client.sock.close()  # no close handshake: as if the client were killed
+    time.sleep(0.5)
+    agent_ws.close()
+    time.sleep(0.5)
+    status, hist = api(broker, "DescribeSessions", {"State": "History"})
+    assert status == 200 and hist["Sessions"][0]["SessionId"] == started["SessionId"]
+    assert broker.stop() == 0
+    assert "double free" not in broker.output()

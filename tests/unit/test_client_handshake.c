@@ -1,8 +1,8 @@
 /*
  * test_client_handshake.c — the client's answer to a HandshakeRequest
  * (plugin/handshake.h; session-flow.md §2, data-channel.md §5.5–5.6): the
- * exact HandshakeResponse bytes for each kind of request, and the session
- * kind chosen.
+ * exact HandshakeResponse bytes for each kind of request (with postern's
+ * PosternCapabilities extension), and the session kind chosen.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -48,9 +48,11 @@ static void answers(const char *request, const struct handshake_options *opt,
 #define SESSION_TYPE(t) \
 	"{\"ActionType\":\"SessionType\",\"ActionParameters\":{\"SessionType\":\"" t \
 	"\",\"Properties\":null}}"
+/* Every answer lists the client's postern capabilities (payload.h). */
+#define CAPS ",\"PosternCapabilities\":[\"exit-code\"]"
 #define RESP(actions, errors) \
 	"{\"ClientVersion\":\"" VERSION "\",\"ProcessedClientActions\":[" actions \
-	"],\"Errors\":" errors "}"
+	"],\"Errors\":" errors CAPS "}"
 #define OK_ACTION(type) \
 	"{\"ActionType\":\"" type "\",\"ActionStatus\":1,\"ActionResult\":null,\"Error\":\"\"}"
 
@@ -156,7 +158,8 @@ Test(client_handshake, unknown_action_is_unsupported)
 Test(client_handshake, no_actions_at_all)
 {
 	answers("{\"AgentVersion\":\"3.3.0.0\",\"RequestedClientActions\":null}", &shell_only,
-		"{\"ClientVersion\":\"" VERSION "\",\"ProcessedClientActions\":[],\"Errors\":null}",
+		"{\"ClientVersion\":\"" VERSION "\",\"ProcessedClientActions\":[],\"Errors\":null" CAPS
+		"}",
 		HANDSHAKE_KIND_NONE);
 }
 
