@@ -45,7 +45,9 @@ const char cli_usage_text[] =
 	"session ends without one, 255 after ~., 2 for usage errors, 1 for other errors.\n"
 	"\n"
 	"Installed (or linked) as session-manager-plugin, postern answers the AWS CLI:\n"
-	"  aws ssm start-session --endpoint-url https://broker.example:8443 --target ID\n";
+	"  aws ssm start-session --endpoint-url https://broker.example:8443 --target ID\n"
+	"There a session that ends normally exits 0 whatever the remote exit code (the\n"
+	"CLI reports any other status as its own failure); errors still exit non-zero.\n";
 
 /* ---- command choice ------------------------------------------------------- */
 
