@@ -172,3 +172,17 @@ def test_client_gone_then_agent_gone_leaves_the_broker_sound(broker, agent):
     assert status == 200 and hist["Sessions"][0]["SessionId"] == started["SessionId"]
     assert broker.stop() == 0
     assert "double free" not in broker.output()
+
+
+def test_malformed_frame_from_the_agent_closes_only_the_agent(broker, agent):
+    started, client, agent_ws = open_pair(broker, agent)
+    _, other_client, other_agent = open_pair(broker, agent)
+    agent_ws.send_binary(b"\x00\x00\x00\x74" + b"not a frame" * 20)  # HeaderLength fine, rest not
+    with pytest.raises((websocket.WebSocketException, OSError)):
+        agent_ws.recv()
+    assert "malformed frame from the agent" in broker.output()
+    # the agent's loss ends that session for its client, and only that one
+    assert wire.decode_frame(client.recv())["type"] == "channel_closed"
+    frame = wire.encode_frame("output_stream_data", b"unaffected", seq=0, payload_type=1)
+    other_agent.send_binary(frame)
+    assert other_client.recv() == frame
