@@ -5,6 +5,7 @@
  */
 #include "control_client.h"
 #include "agent_log.h"
+#include "agent_lws.h"
 #include "agent_net.h"
 #include "agent_tls.h"
 #include "control.h"
@@ -426,7 +427,6 @@ static void stop_session(void *ctx, const char *session_id)
 struct control_client *control_client_new(const struct agent_state *st, bool verbose,
 					  char *err, size_t errlen)
 {
-	struct lws_context_creation_info info;
 	struct control_client *c = calloc(1, sizeof(*c));
 
 	if (!c) {
@@ -447,17 +447,8 @@ struct control_client *control_client_new(const struct agent_state *st, bool ver
 	if (!c->ssl)
 		goto fail;
 	lws_set_log_level(verbose ? LLL_ERR | LLL_WARN : 0, lws_log_line);
-	memset(&info, 0, sizeof(info));
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
-		       LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = control_protocols;
-	info.provided_client_ssl_ctx = c->ssl;
-	info.user = c;
-	info.fd_limit_per_thread = 64;
-	info.timeout_secs = CONTROL_CLIENT_CONNECT_TIMEOUT_S;
-	info.connect_timeout_secs = CONTROL_CLIENT_CONNECT_TIMEOUT_S;
-	c->lws = lws_create_context(&info);
+	c->lws = agent_lws_client_context(control_protocols, c->ssl, c, 64,
+					  CONTROL_CLIENT_CONNECT_TIMEOUT_S);
 	if (!c->lws) {
 		snprintf(err, errlen, "cannot start libwebsockets");
 		goto fail;

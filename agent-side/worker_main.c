@@ -6,6 +6,7 @@
 #include "worker_impl.h"
 #include "agent_args.h"
 #include "agent_log.h"
+#include "agent_lws.h"
 #include "worker_start.h"
 
 #include <fcntl.h>
@@ -127,7 +128,6 @@ static int worker_check_request(const struct worker *w, char *err, size_t errlen
 
 static int worker_setup(struct worker *w, const char *state_dir, char *err, size_t errlen)
 {
-	struct lws_context_creation_info info;
 	int rc;
 
 	if (agent_state_load(state_dir, &w->st, err, errlen) != 0 ||
@@ -148,17 +148,8 @@ static int worker_setup(struct worker *w, const char *state_dir, char *err, size
 		return WORKER_EXIT_FAILED;
 	}
 	lws_set_log_level(LLL_ERR, worker_lws_log);
-	memset(&info, 0, sizeof(info));
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
-		       LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = worker_protocols;
-	info.provided_client_ssl_ctx = w->ssl;
-	info.user = w;
-	info.fd_limit_per_thread = 16;
-	info.timeout_secs = WORKER_CONNECT_TIMEOUT_S;
-	info.connect_timeout_secs = WORKER_CONNECT_TIMEOUT_S;
-	w->lws = lws_create_context(&info);
+	w->lws = agent_lws_client_context(worker_protocols, w->ssl, w, 16,
+					  WORKER_CONNECT_TIMEOUT_S);
 	if (!w->lws) {
 		snprintf(err, errlen, "cannot start libwebsockets");
 		return WORKER_EXIT_FAILED;

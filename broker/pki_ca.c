@@ -95,41 +95,17 @@ static int make_ca_cert(struct pki_ca *ca, char *err, size_t errlen)
 static int create(struct pki_ca *ca, const char *cert_path, const char *key_path,
 		  char *err, size_t errlen)
 {
-	struct atomic_file key_file = {0}, cert_file = {0};
-	char *key_pem = NULL, *cert_pem = NULL;
-	size_t key_len = 0, cert_len = 0;
 	int rc;
 
 	ca->key = pki_new_key();
-	if (!ca->key) {
-		rc = pki_fail(err, errlen, PKI_E_CRYPTO, "cannot generate the CA key");
-		goto cleanup;
-	}
+	if (!ca->key)
+		return pki_fail(err, errlen, PKI_E_CRYPTO, "cannot generate the CA key");
 	rc = make_ca_cert(ca, err, errlen);
-	if (rc == PKI_OK)
-		rc = pki_key_pem(ca->key, &key_pem, &key_len, err, errlen);
-	if (rc == PKI_OK)
-		rc = pki_cert_pem(ca->cert, &cert_pem, &cert_len, err, errlen);
 	if (rc != PKI_OK)
-		goto cleanup;
-	rc = PKI_E_IO;
-	if (atomic_file_stage(&key_file, key_path, key_pem, key_len, 0600,
-			      ATOMIC_FILE_NOREPLACE, err, errlen) != 0 ||
-	    atomic_file_stage(&cert_file, cert_path, cert_pem, cert_len, 0644,
-			      ATOMIC_FILE_NOREPLACE, err, errlen) != 0 ||
-	    atomic_file_commit(&key_file, err, errlen) != 0)
-		goto cleanup;
-	if (atomic_file_commit(&cert_file, err, errlen) != 0) {
-		unlink(key_path); /* ours: NOREPLACE installed it where nothing was */
-		goto cleanup;
-	}
-	rc = PKI_OK;
-cleanup:
-	atomic_file_abort(&key_file);
-	atomic_file_abort(&cert_file);
-	pki_secret_free(key_pem);
-	free(cert_pem);
-	return rc;
+		return rc;
+	/* NOREPLACE: never overwrite a CA that appeared meanwhile */
+	return pki_install_pair(ca->key, ca->cert, key_path, cert_path, ATOMIC_FILE_NOREPLACE,
+				err, errlen);
 }
 
 int pki_ca_load_or_create(const char *dir, struct pki_ca **out, char *err, size_t errlen)

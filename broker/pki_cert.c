@@ -4,6 +4,7 @@
  * and reading the PEM files the CA keeps.
  */
 #include "pki_impl.h"
+#include "atomic_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -264,4 +265,36 @@ EVP_PKEY *pki_read_key_file(const char *path, bool *io_error, char *err, size_t 
 	}
 	BIO_free(bio);
 	return key;
+}
+
+int pki_install_pair(EVP_PKEY *key, X509 *cert, const char *key_path, const char *cert_path,
+		     int flags, char *err, size_t errlen)
+{
+	struct atomic_file key_file = {0}, cert_file = {0};
+	char *key_pem = NULL, *cert_pem = NULL;
+	size_t key_len = 0, cert_len = 0;
+	int rc = pki_key_pem(key, &key_pem, &key_len, err, errlen);
+
+	if (rc == PKI_OK)
+		rc = pki_cert_pem(cert, &cert_pem, &cert_len, err, errlen);
+	if (rc != PKI_OK)
+		goto cleanup;
+	rc = PKI_E_IO;
+	if (atomic_file_stage(&key_file, key_path, key_pem, key_len, 0600, flags, err,
+			      errlen) != 0 ||
+	    atomic_file_stage(&cert_file, cert_path, cert_pem, cert_len, 0644, flags, err,
+			      errlen) != 0 ||
+	    atomic_file_commit(&key_file, err, errlen) != 0)
+		goto cleanup;
+	if (atomic_file_commit(&cert_file, err, errlen) != 0) {
+		unlink(key_path); /* a key without its certificate is of no use */
+		goto cleanup;
+	}
+	rc = PKI_OK;
+cleanup:
+	atomic_file_abort(&key_file);
+	atomic_file_abort(&cert_file);
+	pki_secret_free(key_pem);
+	free(cert_pem);
+	return rc;
 }

@@ -56,6 +56,15 @@ int pki_cert_sign(X509 *x, EVP_PKEY *key, char *err, size_t errlen);
 int pki_cert_pem(X509 *x, char **out, size_t *len, char *err, size_t errlen);
 int pki_key_pem(EVP_PKEY *key, char **out, size_t *len, char *err, size_t errlen);
 
+/*
+ * Write key (0600) and certificate (0644) to their paths, each atomically,
+ * the key first; if the certificate then cannot be installed, the key just
+ * installed is removed again. flags: ATOMIC_FILE_REPLACE or _NOREPLACE.
+ * PKI_OK, PKI_E_IO, or a PEM-encoding error.
+ */
+int pki_install_pair(EVP_PKEY *key, X509 *cert, const char *key_path, const char *cert_path,
+		     int flags, char *err, size_t errlen);
+
 /* Wipe and free a NUL-terminated secret (NULL is fine). */
 void pki_secret_free(char *s);
 

@@ -196,10 +196,8 @@ int pki_issue_server_cert(const struct pki_ca *ca, const char *const *names, siz
 			  const char *cert_path, const char *key_path,
 			  char *err, size_t errlen)
 {
-	struct atomic_file key_file = {0}, cert_file = {0};
 	struct san sans[PKI_MAX_NAMES];
-	char *key_pem = NULL, *cert_pem = NULL;
-	size_t key_len = 0, cert_len = 0, bad;
+	size_t bad;
 	EVP_PKEY *key = NULL;
 	X509 *x = NULL;
 	int rc;
@@ -223,28 +221,8 @@ int pki_issue_server_cert(const struct pki_ca *ca, const char *const *names, siz
 	}
 	rc = make_server_cert(ca, key, names[0], sans, n, &x, err, errlen);
 	if (rc == PKI_OK)
-		rc = pki_key_pem(key, &key_pem, &key_len, err, errlen);
-	if (rc == PKI_OK)
-		rc = pki_cert_pem(x, &cert_pem, &cert_len, err, errlen);
-	if (rc != PKI_OK)
-		goto cleanup;
-	rc = PKI_E_IO;
-	if (atomic_file_stage(&key_file, key_path, key_pem, key_len, 0600,
-			      ATOMIC_FILE_REPLACE, err, errlen) != 0 ||
-	    atomic_file_stage(&cert_file, cert_path, cert_pem, cert_len, 0644,
-			      ATOMIC_FILE_REPLACE, err, errlen) != 0 ||
-	    atomic_file_commit(&key_file, err, errlen) != 0)
-		goto cleanup;
-	if (atomic_file_commit(&cert_file, err, errlen) != 0) {
-		unlink(key_path); /* a new key beside the old certificate would not work */
-		goto cleanup;
-	}
-	rc = PKI_OK;
+		rc = pki_install_pair(key, x, key_path, cert_path, ATOMIC_FILE_REPLACE, err, errlen);
 cleanup:
-	atomic_file_abort(&key_file);
-	atomic_file_abort(&cert_file);
-	pki_secret_free(key_pem);
-	free(cert_pem);
 	X509_free(x);
 	EVP_PKEY_free(key);
 	return rc;
