@@ -200,6 +200,11 @@ struct payload_handshake_request {
 	char *agent_version; /* dotted version, e.g. "3.3.0.0"; not parsed here */
 	struct payload_requested_action *actions; /* n_actions entries; NULL when 0 */
 	size_t n_actions;    /* at most PAYLOAD_ACTIONS_MAX; a null list reads as 0 */
+	/* postern's extension, as in the response below: what a postern agent
+	 * offers beyond the official protocol (official clients ignore the key).
+	 * NULL: absent, and the encoder leaves it out; else NULL-terminated. */
+	char **capabilities;
+	size_t n_capabilities;
 };
 
 int payload_handshake_request_encode(const struct payload_handshake_request *req,
@@ -262,6 +267,17 @@ struct payload_handshake_response {
 /* The client exits with the remote exit code: send ExitCode (PayloadType 12)
  * for shells. Official clients would print it, so it is only sent to these. */
 #define PAYLOAD_CAP_EXIT_CODE "exit-code"
+/* Port sessions between postern peers: smux version 2 (per-stream windows,
+ * smux.md §4.2) instead of version 1, used only when both the agent's request
+ * and the client's response list it. */
+#define PAYLOAD_CAP_SMUX_V2 "smux-v2"
+/* Stream messages larger than the official peers' 1 KiB (up to
+ * PAYLOAD_LARGE_MESSAGE_MAX), used only when both sides list it. */
+#define PAYLOAD_CAP_LARGE_MESSAGES "large-messages"
+#define PAYLOAD_LARGE_MESSAGE_MAX (32u * 1024u)
+
+/* Whether a capability list (NULL-terminated, or NULL) holds name. */
+bool payload_caps_have(char *const *capabilities, size_t n, const char *name);
 
 /* Whether a decoded response lists the capability. */
 bool payload_has_capability(const struct payload_handshake_response *resp, const char *name);

@@ -134,6 +134,9 @@ static int read_request(const json_t *root, void *out)
 					   sizeof(*req->actions), read_requested_action,
 					   release_requested_action, &actions, &req->n_actions);
 	req->actions = actions;
+	if (rc == PROTO_OK)
+		rc = json_util_get_strings(root, PAYLOAD_CAPABILITIES_KEY, PAYLOAD_ACTIONS_MAX,
+					   &req->capabilities, &req->n_capabilities);
 	return rc;
 }
 
@@ -150,17 +153,25 @@ int payload_handshake_request_decode(const uint8_t *buf, size_t len,
 int payload_handshake_request_encode(const struct payload_handshake_request *req,
 				     uint8_t **out, size_t *out_len)
 {
-	json_t *actions = NULL;
+	json_t *actions = NULL, *caps = NULL;
 	int rc;
 
 	if (!req->actions && req->n_actions != 0)
 		return PROTO_E_INVALID_ARG;
 	rc = json_util_objects_value(req->actions, req->n_actions, sizeof(*req->actions),
 				     build_requested_action, &actions);
-	if (rc != PROTO_OK)
+	if (rc == PROTO_OK && req->capabilities)
+		rc = json_util_strings_value(req->capabilities, req->n_capabilities, &caps);
+	if (rc != PROTO_OK) {
+		json_decref(actions);
 		return rc;
-	return json_util_pack_dump(out, out_len, "{s:s,s:o}", "AgentVersion", req->agent_version,
-				   "RequestedClientActions", actions);
+	}
+	if (!caps)
+		return json_util_pack_dump(out, out_len, "{s:s,s:o}", "AgentVersion",
+					   req->agent_version, "RequestedClientActions", actions);
+	return json_util_pack_dump(out, out_len, "{s:s,s:o,s:o}", "AgentVersion",
+				   req->agent_version, "RequestedClientActions", actions,
+				   PAYLOAD_CAPABILITIES_KEY, caps);
 }
 
 void payload_handshake_request_free(struct payload_handshake_request *req)
@@ -169,6 +180,7 @@ void payload_handshake_request_free(struct payload_handshake_request *req)
 		release_requested_action(&req->actions[i]);
 	free(req->actions);
 	free(req->agent_version);
+	json_util_free_strings(req->capabilities);
 	memset(req, 0, sizeof(*req));
 }
 
@@ -370,12 +382,17 @@ void payload_handshake_response_free(struct payload_handshake_response *resp)
 	memset(resp, 0, sizeof(*resp));
 }
 
-bool payload_has_capability(const struct payload_handshake_response *resp, const char *name)
+bool payload_caps_have(char *const *capabilities, size_t n, const char *name)
 {
-	for (size_t i = 0; resp->capabilities && i < resp->n_capabilities; i++)
-		if (strcmp(resp->capabilities[i], name) == 0)
+	for (size_t i = 0; capabilities && i < n; i++)
+		if (strcmp(capabilities[i], name) == 0)
 			return true;
 	return false;
+}
+
+bool payload_has_capability(const struct payload_handshake_response *resp, const char *name)
+{
+	return payload_caps_have(resp->capabilities, resp->n_capabilities, name);
 }
 
 /* ==== HandshakeComplete =================================================== */

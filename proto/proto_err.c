@@ -35,6 +35,11 @@ const char *proto_err_str(int err)
 	case PROTO_E_PROTOBUF: return "malformed control message";
 	case PROTO_E_VERSION: return "unsupported control protocol version";
 	case PROTO_E_EMPTY: return "empty control message";
+	case PROTO_E_SMUX_VERSION: return "smux version mismatch";
+	case PROTO_E_SMUX_CMD: return "unknown smux command";
+	case PROTO_E_SMUX_LENGTH: return "bad smux frame length";
+	case PROTO_E_SMUX_STREAMS: return "too many smux streams";
+	case PROTO_E_SMUX_SYN: return "smux stream opened by the server";
 	case PROTO_E_AUTH_MALFORMED: return "malformed Authorization header";
 	case PROTO_E_AUTH_ALGORITHM: return "unsupported signature algorithm";
 	case PROTO_E_AUTH_DATE: return "missing or malformed X-Amz-Date";

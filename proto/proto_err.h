@@ -50,6 +50,13 @@ enum proto_err {
 	PROTO_E_VERSION = -71,       /* control protocol version not supported */
 	PROTO_E_EMPTY = -72,         /* envelope carries no message */
 
+	/* smux (smux.md, smux.h) */
+	PROTO_E_SMUX_VERSION = -80,  /* frame Version is not the session's */
+	PROTO_E_SMUX_CMD = -81,      /* unknown Cmd, or UPD in version 1 */
+	PROTO_E_SMUX_LENGTH = -82,   /* Length wrong for the Cmd */
+	PROTO_E_SMUX_STREAMS = -83,  /* too many open streams, or ids exhausted */
+	PROTO_E_SMUX_SYN = -84,      /* a SYN sent to the client side */
+
 	/* request authentication (sigv4.h) */
 	PROTO_E_AUTH_MALFORMED = -90, /* Authorization header not in SigV4 form */
 	PROTO_E_AUTH_ALGORITHM = -91, /* a scheme other than AWS4-HMAC-SHA256 */

@@ -782,3 +782,50 @@ Test(payload_handshake_response, postern_capabilities)
 	cr_assert_not(payload_has_capability(&back, PAYLOAD_CAP_EXIT_CODE));
 	payload_handshake_response_free(&back);
 }
+
+/* The same extension in the agent's request: byte-exact when set, absent
+ * when not, and an official request (no key) offers nothing. */
+Test(payload_handshake_request, postern_capabilities)
+{
+	static const char want[] =
+		"{\"AgentVersion\":\"3.3.0.0\",\"RequestedClientActions\":[],"
+		"\"PosternCapabilities\":[\"smux-v2\",\"large-messages\"]}";
+	static const char official[] =
+		"{\"AgentVersion\":\"3.3.0.0\",\"RequestedClientActions\":[]}";
+	char *caps[] = {PAYLOAD_CAP_SMUX_V2, PAYLOAD_CAP_LARGE_MESSAGES, NULL};
+	struct payload_handshake_request req = {.agent_version = "3.3.0.0",
+						 .capabilities = caps, .n_capabilities = 2};
+	struct payload_handshake_request back;
+	uint8_t *out;
+	size_t len;
+
+	cr_assert_eq(payload_handshake_request_encode(&req, &out, &len), PROTO_OK);
+	cr_assert_eq(len, sizeof(want) - 1);
+	cr_assert_arr_eq(out, want, len);
+	cr_assert_eq(payload_handshake_request_decode(out, len, &back), PROTO_OK);
+	cr_assert(payload_caps_have(back.capabilities, back.n_capabilities, PAYLOAD_CAP_SMUX_V2));
+	cr_assert(payload_caps_have(back.capabilities, back.n_capabilities,
+				    PAYLOAD_CAP_LARGE_MESSAGES));
+	cr_assert_not(payload_caps_have(back.capabilities, back.n_capabilities, "exit-code"));
+	payload_handshake_request_free(&back);
+	free(out);
+
+	req.capabilities = NULL;
+	req.n_capabilities = 0;
+	cr_assert_eq(payload_handshake_request_encode(&req, &out, &len), PROTO_OK);
+	cr_assert_eq(len, sizeof(official) - 1);
+	cr_assert_arr_eq(out, official, len);
+	free(out);
+	cr_assert_eq(payload_handshake_request_decode((const uint8_t *)official,
+						      sizeof(official) - 1, &back), PROTO_OK);
+	cr_assert_null(back.capabilities);
+	cr_assert_not(payload_caps_have(back.capabilities, back.n_capabilities,
+					PAYLOAD_CAP_SMUX_V2));
+	payload_handshake_request_free(&back);
+
+	/* a capability that is not a string is refused */
+	static const char bad[] = "{\"AgentVersion\":\"3.3.0.0\",\"RequestedClientActions\":[],"
+				  "\"PosternCapabilities\":[1]}";
+	cr_assert_lt(payload_handshake_request_decode((const uint8_t *)bad, sizeof(bad) - 1, &back),
+		     0);
+}
