@@ -32,7 +32,7 @@ Test(smux_codec, errors_are_distinct_and_named)
 {
 	static const int codes[] = {
 		PROTO_E_SMUX_VERSION, PROTO_E_SMUX_CMD, PROTO_E_SMUX_LENGTH,
-		PROTO_E_SMUX_STREAMS, PROTO_E_SMUX_SYN,
+		PROTO_E_SMUX_STREAMS, PROTO_E_SMUX_SYN, PROTO_E_SMUX_WINDOW,
 	};
 	const size_t n = sizeof(codes) / sizeof(codes[0]);
 
