@@ -920,3 +920,43 @@ Test(smux_table, colliding_ids_survive_removal)
 	}
 	smux_table_free_all(&t);
 }
+
+/* ---- the FIFO's memory ----------------------------------------------------------- */
+
+Test(smux_output, fifo_keeps_its_buffer_for_data_and_drops_a_burst)
+{
+	struct smux_config cfg = {.version = 1, .client = true, .tx_cap = 4096,
+				  .max_streams = 5000};
+	struct smux_rec c;
+	uint8_t *data = pattern(8192), out[4096];
+	uint32_t id;
+
+	rec_init(&c, 1, true, &cfg);
+	cr_assert_eq(smux_open(c.s, &id), PROTO_OK);
+	/* fill to tx_cap and drain, again and again: one buffer throughout */
+	cr_assert_gt(smux_write(c.s, id, data, 8192), 4000);
+	{
+		const uint8_t *buf = c.s->out.buf;
+
+		for (int i = 0; i < 10; i++) {
+			while (smux_take(c.s, out, sizeof(out)))
+				;
+			cr_assert_gt(smux_write(c.s, id, data, 8192), 4000);
+			cr_assert_eq(c.s->out.buf, buf);
+		}
+	}
+	while (smux_take(c.s, out, sizeof(out)))
+		;
+	/* 3000 SYNs: 24000 bytes of control frames, far past tx_cap */
+	for (int i = 0; i < 3000; i++)
+		cr_assert_eq(smux_open(c.s, &id), PROTO_OK);
+	cr_assert_eq(smux_pending(c.s), 3000 * SMUX_HEADER_LEN);
+	cr_assert_gt(c.s->out.cap, 2 * cfg.tx_cap);
+	while (smux_take(c.s, out, sizeof(out)))
+		;
+	cr_assert_null(c.s->out.buf); /* released once drained */
+	cr_assert_eq(smux_write(c.s, id, data, 10), 10);
+	expect_hex(rec_take_hex(&c), "01 02 0a00 73170000 00070e151c232a31383f");
+	rec_fini(&c);
+	free(data);
+}
