@@ -16,6 +16,7 @@ struct document_parameter {
 	const char *name;
 	const char *default_value;          /* NULL: required */
 	bool (*valid)(const char *value);   /* NULL: any 1..65535 characters */
+	const char *expects;                /* what valid() accepts, for errors */
 };
 
 struct document {
@@ -29,9 +30,15 @@ struct document {
 /* The built-in document of that name, or NULL. */
 const struct document *documents_find(const char *name);
 
+/* The built-in documents, for listing: how many, and the i-th (NULL past the end). */
+size_t documents_count(void);
+const struct document *documents_at(size_t i);
+
 /*
  * Check the caller's Parameters (NULL or {"name":["value"]}) against doc: no
  * unknown names, one value each, valid values, defaults for the missing.
+ * The properties are the document's template with each "{{ name }}"
+ * replaced as JSON (documents.c): values never change its structure.
  * On success *parameters_json is the complete parameter map and
  * *properties_json the substituted properties (both malloc'd; caller frees).
  * 0, or -1 with a sentence in err (nothing allocated).

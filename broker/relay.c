@@ -123,6 +123,17 @@ static void session_state(struct broker *b, struct live_session *s, const struct
 	payload_session_state_free(&st);
 }
 
+/* A port client's Ctrl-C: the TerminateSession flag, sent once and never
+ * resent, right before the client leaves (session-flow.md §4.4). */
+static bool is_terminate_flag(const struct frame *f)
+{
+	enum payload_flag flag;
+
+	return f->payload_type == PAYLOAD_FLAG &&
+	       payload_flag_decode(f->payload, f->payload_len, &flag) == PROTO_OK &&
+	       flag == PAYLOAD_FLAG_TERMINATE_SESSION;
+}
+
 /* Which message types each end may send through the relay. */
 static bool relayed(enum end_role from, enum message_kind kind)
 {
@@ -156,6 +167,8 @@ static int relay_frame(struct broker *b, struct data_conn *c, const uint8_t *msg
 	}
 	if (kind != MSG_ACKNOWLEDGE)
 		s->bytes[c->role] += f.payload_len;
+	if (c->role == END_CLIENT && kind == MSG_INPUT_STREAM_DATA && is_terminate_flag(&f))
+		s->terminate_flagged = true;
 	if (msg_queue_push(&s->to[to], msg, len, true) != 0)
 		return -1;
 	relay_wake(b, s, to);
@@ -233,7 +246,9 @@ void sessions_on_closed(struct broker *b, struct data_conn *c)
 	if (s && s->end[c->role] == c) {
 		s->end[c->role] = NULL;
 		broker_log(b, 2, "session %s: %s detached", s->id, role_name(c->role));
-		if (!s->ended && c->role == END_AGENT) {
+		if (!s->ended && (c->role == END_AGENT || s->terminate_flagged)) {
+			/* a client that flagged TerminateSession is not coming back: end
+			 * now, in case the flag itself never reaches the agent */
 			sessions_end(b, s, "", STORE_SESSION_TERMINATED);
 		} else if (!s->ended) {
 			store_session_set_status(b->store, s->id, STORE_SESSION_DISCONNECTED,

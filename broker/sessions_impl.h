@@ -38,6 +38,7 @@ struct live_session {
 	bool dispatched;               /* the agent has been told to start it */
 	bool ended;                    /* over: no more frames accepted */
 	bool connected;                /* both ends attached once */
+	bool terminate_flagged;        /* the client sent the TerminateSession flag */
 	uint64_t bytes[2];             /* payload bytes received from each end */
 	time_t started;
 };

@@ -62,7 +62,9 @@ class FakeAgent:
                 self.starts.append({
                     "session_id": start[1][0].decode(), "url": start[7][0].decode(),
                     "token": start[8][0].decode(),
-                    "session_type": start.get(3, [b""])[0].decode()})
+                    "session_type": start.get(3, [b""])[0].decode(),
+                    "document": start.get(2, [b""])[0].decode(),
+                    "properties": start.get(10, [b""])[0].decode()})
                 self.got_start.set()
 
     def open_data_channel(self, start):

@@ -186,3 +186,65 @@ def test_malformed_frame_from_the_agent_closes_only_the_agent(broker, agent):
     frame = wire.encode_frame("output_stream_data", b"unaffected", seq=0, payload_type=1)
     other_agent.send_binary(frame)
     assert other_client.recv() == frame
+
+
+def test_port_documents_reach_the_agent_substituted(broker, agent):
+    cases = [
+        ("AWS-StartSSHSession", {"portNumber": ["2222"]}, {"portNumber": "2222"}),
+        ("AWS-StartPortForwardingSession", {"portNumber": ["5432"]},
+         {"portNumber": "5432", "type": "LocalPortForwarding", "localPortNumber": "0"}),
+        ("AWS-StartPortForwardingSessionToRemoteHost",
+         {"host": ["db.internal"], "portNumber": ["5432"], "localPortNumber": ["15432"]},
+         {"host": "db.internal", "portNumber": "5432", "type": "LocalPortForwarding",
+          "localPortNumber": "15432"}),
+    ]
+    for document, params, properties in cases:
+        started = start(broker, agent, DocumentName=document, Parameters=params)
+        client = client_connect(broker, started)
+        assert agent.got_start.wait(10), document
+        order = agent.starts[-1]
+        agent.got_start.clear()
+        assert order["session_type"] == "Port" and order["document"] == document
+        assert json.loads(order["properties"]) == properties
+        client.close()
+
+
+def test_port_document_parameters_are_checked_before_anything_starts(broker, agent):
+    bad = [
+        ("AWS-StartPortForwardingSession", {"portNumber": ["0"]}, "from 1 to 65535"),
+        ("AWS-StartPortForwardingSession", {"portNumber": ["65536"]}, "from 1 to 65535"),
+        ("AWS-StartPortForwardingSession", {"localPortNumber": ["-1"]}, "from 0 to 65535"),
+        ("AWS-StartPortForwardingSessionToRemoteHost", {"portNumber": ["22"]},
+         "parameter host is required"),
+        ("AWS-StartPortForwardingSessionToRemoteHost", {"host": ['x","type":"y']},
+         "not a host name"),
+        ("AWS-StartPortForwardingSessionToRemoteHost", {"host": ["a b"]}, "not a host name"),
+        ("AWS-StartSSHSession", {"portNumber": ["22"], "host": ["h"]}, "no parameter host"),
+    ]
+    for document, params, needle in bad:
+        status, body = api(broker, "StartSession", {"Target": agent.instance_id,
+                                                    "DocumentName": document,
+                                                    "Parameters": params})
+        assert status == 400 and body["__type"] == "InvalidDocument", body
+        assert needle in body["message"], body
+    status, active = api(broker, "DescribeSessions", {"State": "Active"})
+    assert active["Sessions"] == [] and agent.starts == []
+
+
+def test_terminate_flag_then_client_gone_ends_the_session(broker, agent):
+    """A port client's Ctrl-C: the TerminateSession flag, then the client
+    leaves at once; the session ends even if the agent ignores the flag."""
+    started = start(broker, agent, DocumentName="AWS-StartPortForwardingSession",
+                    Parameters={"portNumber": ["80"]})
+    client = client_connect(broker, started)
+    assert agent.got_start.wait(10)
+    agent_ws = agent.open_data_channel(agent.starts[-1])
+    client.send_binary(wire.encode_frame("input_stream_data", b"\x00\x00\x00\x02", seq=0,
+                                         payload_type=10))
+    client.close()
+    got = [wire.decode_frame(agent_ws.recv()) for _ in range(2)]
+    assert got[0]["type"] == "input_stream_data" and got[0]["payload"] == b"\x00\x00\x00\x02"
+    assert got[1]["type"] == "channel_closed"
+    status, hist = api(broker, "DescribeSessions", {"State": "History"})
+    assert hist["Sessions"][0]["SessionId"] == started["SessionId"]
+    assert hist["Sessions"][0]["Status"] == "Terminated"
