@@ -10,6 +10,8 @@
  *   worker_kind.h     what runs over it, by session type:
  *   worker_pty.c      the shell: start it, its pty in the loop (raw file),
  *                     output into the stream with backpressure, input out of it
+ *   worker_port.c     port sessions (worker_port.h), their TCP connections
+ *                     in the loop (worker_tcp.h)
  *
  * There is exactly one struct worker per process; every lws callback finds
  * it with lws_context_user().
@@ -32,6 +34,7 @@
 #include "worker_handshake.h"
 #include "worker_kind.h"
 #include "worker_outq.h"
+#include "worker_port.h"
 #include "worker_url.h"
 
 #define WORKER_MAX_FRAME (1024u * 1024u)    /* largest message accepted from the broker */
@@ -41,11 +44,12 @@
 #define WORKER_KILL_GRACE_MS 2000u /* SIGHUP, then SIGKILL this much later */
 #define WORKER_CLOSE_GRACE_MS 3000u /* for the websocket close handshake */
 #define WORKER_CONNECT_TIMEOUT_S 20u
-#define WORKER_FD_LIMIT 16u        /* descriptors in the loop: websocket, pty */
+#define WORKER_FD_LIMIT (WORKER_PORT_MAX_CONNS + 16u) /* descriptors in the loop */
 #define WORKER_PING_S 54u          /* websocket ping after this much silence ... */
 #define WORKER_HANGUP_S 114u       /* ... and give up without a pong (data-channel.md §1.4) */
 #define WORKER_PROTOCOL_WS "postern-data"
 #define WORKER_PROTOCOL_PTY "postern-pty"
+#define WORKER_PROTOCOL_TCP WORKER_TCP_PROTOCOL
 
 enum worker_phase {
 	WORKER_CONNECTING, /* the websocket is being opened */
@@ -103,6 +107,7 @@ struct worker {
 
 	/* what runs over it */
 	struct worker_shell shell;
+	struct worker_port port;
 
 	/* the end */
 	enum worker_phase phase;

@@ -14,7 +14,8 @@
  *            sources that may be read now, stop reading those that may not
  *   tick     every RSTREAM_TICK_MS
  *   stop     the session ends (failure, broker, signal): let go of everything
- *   free     the process ends, after the lws context is gone
+ *   free     the process ends: release everything, before the lws context
+ *            is destroyed (no callback may reach the kind afterwards)
  *
  * A kind that ends by itself calls worker_session_finish() (success: drain,
  * Terminating, close) or worker_session_stop() (anything else).
@@ -52,6 +53,7 @@ struct worker_kind {
 };
 
 extern const struct worker_kind worker_kind_shell; /* worker_pty.c */
+extern const struct worker_kind worker_kind_port;  /* worker_port.c */
 
 /* The kind running session_type, or NULL. */
 const struct worker_kind *worker_kind_find(const char *session_type);

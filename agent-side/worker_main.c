@@ -99,6 +99,7 @@ void worker_random(struct worker *w, uint8_t *buf, size_t len)
 static const struct lws_protocols worker_protocols[] = {
 	{WORKER_PROTOCOL_WS, worker_ws_callback, 0, 0, 0, NULL, 0},
 	{WORKER_PROTOCOL_PTY, worker_pty_callback, 0, 0, 0, NULL, 0},
+	{WORKER_PROTOCOL_TCP, worker_tcp_callback, 0, 0, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -110,7 +111,7 @@ static void worker_lws_log(int level, const char *line)
 
 const struct worker_kind *worker_kind_find(const char *session_type)
 {
-	static const struct worker_kind *const kinds[] = {&worker_kind_shell};
+	static const struct worker_kind *const kinds[] = {&worker_kind_shell, &worker_kind_port};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (session_type && strcmp(kinds[i]->session_type, session_type) == 0)
@@ -189,13 +190,13 @@ static void worker_run(struct worker *w)
 
 static void worker_free(struct worker *w)
 {
+	w->destroying = true;
+	if (w->kind)
+		w->kind->free(w); /* lets go of its descriptors before lws closes them */
 	if (w->lws) {
-		w->destroying = true;
 		lws_sul_cancel(&w->tick);
 		lws_context_destroy(w->lws);
 	}
-	if (w->kind)
-		w->kind->free(w);
 	rstream_free(w->rs);
 	worker_outq_clear(&w->outq);
 	free(w->rx);
@@ -214,7 +215,8 @@ static const char worker_details[] =
 	"and runs it. Not meant to be run by hand.\n"
 	"Exit status: 0 the session ran and ended; 1 setup failed; 2 no data channel;\n"
 	"3 data channel lost; 4 handshake failed; 5 no shell; 6 the client stopped\n"
-	"acknowledging; 7 unsupported session.\n";
+	"acknowledging; 7 unsupported session; 8 invalid port properties; 9 the\n"
+	"destination refused or unreachable; 10 the client broke the protocol.\n";
 
 /* -1 to go on, else the exit status (help printed, bad usage). */
 static int worker_parse_options(int argc, char **argv, const char **state_dir)
