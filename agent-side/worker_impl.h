@@ -10,8 +10,9 @@
  *   worker_kind.h     what runs over it, by session type:
  *   worker_pty.c      the shell: start it, its pty in the loop (raw file),
  *                     output into the stream with backpressure, input out of it
- *   worker_port.c     port sessions (worker_port.h), their TCP connections
- *                     in the loop (worker_tcp.h)
+ *   worker_port.c     port sessions (worker_port.h): one connection, or
+ *   worker_mux.c      many multiplexed with smux; each a TCP connection in
+ *                     the loop (worker_tcp.h)
  *
  * There is exactly one struct worker per process; every lws callback finds
  * it with lws_context_user().

@@ -2,7 +2,7 @@
  * worker_port.c — the Port kind (worker_kind.h; session-flow.md §4–§5): the
  * properties and the destination, checked before the data channel opens;
  * the mode, decided from the handshake; and the two single-connection
- * modes (the multiplexed one is not run yet):
+ * modes (worker_mux.c runs the multiplexed one):
  *
  *   basic  (LocalPortForwarding, older clients) one connection, dialed at
  *          the start. Output → the connection; its bytes → Output.
@@ -184,11 +184,13 @@ static int worker_port_start(struct worker *w, char *err, size_t errlen)
 		  (unsigned)p->props.port, p->props.host, p->msg_max,
 		  p->mode == PORT_MODE_MUX && w->hs.smux_v2 ? ", smux v2" : "");
 	if (p->mode == PORT_MODE_MUX) {
-		snprintf(err, errlen, "multiplexed port sessions are not supported yet");
-		return WORKER_EXIT_UNSUPPORTED;
-	}
-	if (worker_port_dial(w) == 0)
+		p->mux = worker_mux_new(w, w->hs.smux_v2,
+					port_props_keepalive(w->hs.client_version));
+		if (p->mux)
+			return WORKER_EXIT_OK;
+	} else if (worker_port_dial(w) == 0) {
 		return WORKER_EXIT_OK;
+	}
 	snprintf(err, errlen, "cannot start the port session: out of memory");
 	return WORKER_EXIT_FAILED;
 }
@@ -197,9 +199,10 @@ static enum rstream_delivery worker_port_deliver(struct worker *w, const struct 
 {
 	struct worker_port *p = worker_port_of(w);
 
-	(void)p;
 	if (f->payload_type == PAYLOAD_FLAG)
 		return worker_port_flag(w, f);
+	if (p->mode == PORT_MODE_MUX)
+		return worker_mux_deliver(p->mux, f);
 	if (f->payload_type == PAYLOAD_OUTPUT)
 		return worker_port_output(w, f);
 	return RSTREAM_DELIVERED; /* Size and the like mean nothing here */
@@ -209,26 +212,35 @@ static void worker_port_flow(struct worker *w)
 {
 	struct worker_port *p = worker_port_of(w);
 
-	if (p->conn)
+	if (p->mux)
+		worker_mux_flow(p->mux);
+	else if (p->conn)
 		worker_tcp_read(p->conn, worker_port_may_send(w, p->msg_max) ? p->msg_max : 0);
 }
 
 static void worker_port_tick(struct worker *w)
 {
-	(void)w;
+	if (w->port.mux && w->phase == WORKER_RUNNING)
+		worker_mux_tick(w->port.mux, worker_now_ms());
 }
 
 static void worker_port_stop(struct worker *w)
 {
 	struct worker_port *p = worker_port_of(w);
 
+	if (p->mux)
+		worker_mux_stop(p->mux);
 	worker_tcp_close(p->conn, false);
 	p->conn = NULL;
 }
 
 static void worker_port_free(struct worker *w)
 {
+	struct worker_port *p = worker_port_of(w);
+
 	worker_port_stop(w);
+	worker_mux_free(p->mux);
+	p->mux = NULL;
 }
 
 const struct worker_kind worker_kind_port = {

@@ -13,7 +13,10 @@
  * One timer (sul) per connection does three jobs, never two at once: the
  * connect timeout of the address being tried, the step to the next address
  * (or the failure report) after one failed, and the linger limit of a
- * closing connection.
+ * closing connection. A second one asks for POLLOUT on the next turn of the
+ * loop when the wish arises inside the WRITEABLE callback itself: the
+ * raw-file role clears POLLOUT after that callback returns, so a request
+ * made during it would be lost.
  *
  * Memory: the structure and a queue of at most queue_cap bytes, grown on
  * demand and released when it empties (beyond WORKER_TCP_QUEUE_KEEP).
@@ -53,6 +56,8 @@ struct worker_tcp {
 	uint8_t *q;                 /* queue: q[head .. head + len) */
 	size_t q_head, q_len, q_alloc, q_cap;
 	lws_sorted_usec_list_t sul;
+	lws_sorted_usec_list_t sul_write; /* POLLOUT wanted from inside WRITEABLE */
+	bool in_writeable;          /* the WRITEABLE callback is under way */
 	unsigned in_cb;             /* owner callbacks under way */
 	char peer[PORT_DEST_TEXT_MAX];
 	char why[192];
@@ -61,6 +66,7 @@ struct worker_tcp {
 static void worker_tcp_free(struct worker_tcp *t)
 {
 	lws_sul_cancel(&t->sul);
+	lws_sul_cancel(&t->sul_write);
 	free(t->q);
 	free(t);
 }
@@ -76,6 +82,27 @@ static bool worker_tcp_settle(struct worker_tcp *t)
 }
 
 static void worker_tcp_timer(struct worker_tcp *t, lws_usec_t us);
+
+static void worker_tcp_on_write_timer(lws_sorted_usec_list_t *sul)
+{
+	struct worker_tcp *t = lws_container_of(sul, struct worker_tcp, sul_write);
+
+	if (t->wsi)
+		lws_callback_on_writable(t->wsi);
+}
+
+/* POLLOUT wanted: now, or on the next turn if WRITEABLE is under way. */
+static void worker_tcp_want_write(struct worker_tcp *t)
+{
+	if (!t->wsi)
+		return;
+	if (!t->in_writeable) {
+		lws_callback_on_writable(t->wsi);
+		return;
+	}
+	lws_sul_cancel(&t->sul_write);
+	lws_sul_schedule(t->cx, 0, &t->sul_write, worker_tcp_on_write_timer, 1);
+}
 
 /* Have lws close the descriptor (RAW_CLOSE_FILE follows from the loop). */
 static void worker_tcp_kill(struct worker_tcp *t)
@@ -213,6 +240,8 @@ struct worker_tcp *worker_tcp_dial(struct lws_context *cx, struct lws_vhost *vho
 	return t;
 }
 
+static int worker_tcp_flush(struct worker_tcp *t);
+
 /* POLLOUT while connecting: connected, or this address failed. */
 static int worker_tcp_on_connect(struct worker_tcp *t)
 {
@@ -233,9 +262,7 @@ static int worker_tcp_on_connect(struct worker_tcp *t)
 		t->in_cb--;
 	}
 	worker_tcp_flow(t);
-	if (t->q_len)
-		lws_callback_on_writable(t->wsi);
-	return 0;
+	return worker_tcp_flush(t); /* writable now: what was queued meanwhile */
 }
 
 /* ---- reading and writing --------------------------------------------------------------- */
@@ -307,7 +334,7 @@ static int worker_tcp_flush(struct worker_tcp *t)
 		t->in_cb--;
 	}
 	if (t->q_len) {
-		lws_callback_on_writable(t->wsi);
+		worker_tcp_want_write(t);
 		return 0;
 	}
 	return t->owned || !t->linger ? 0 : -1;
@@ -315,14 +342,15 @@ static int worker_tcp_flush(struct worker_tcp *t)
 
 static int worker_tcp_on_writeable(struct worker_tcp *t)
 {
-	switch (t->state) {
-	case WORKER_TCP_CONNECTING:
-		return worker_tcp_on_connect(t);
-	case WORKER_TCP_OPEN:
-		return worker_tcp_flush(t);
-	default:
-		return 0;
-	}
+	int rc = 0;
+
+	t->in_writeable = true;
+	if (t->state == WORKER_TCP_CONNECTING)
+		rc = worker_tcp_on_connect(t);
+	else if (t->state == WORKER_TCP_OPEN)
+		rc = worker_tcp_flush(t);
+	t->in_writeable = false;
+	return rc;
 }
 
 int worker_tcp_write(struct worker_tcp *t, const uint8_t *data, size_t len)
@@ -352,8 +380,8 @@ int worker_tcp_write(struct worker_tcp *t, const uint8_t *data, size_t len)
 	}
 	memcpy(t->q + t->q_head + t->q_len, data, len);
 	t->q_len += len;
-	if (t->state == WORKER_TCP_OPEN && t->wsi)
-		lws_callback_on_writable(t->wsi);
+	if (t->state == WORKER_TCP_OPEN)
+		worker_tcp_want_write(t);
 	return 0;
 }
 
@@ -388,7 +416,8 @@ void worker_tcp_close(struct worker_tcp *t, bool flush)
 		worker_tcp_settle(t);
 		return;
 	}
-	if (flush && t->state == WORKER_TCP_OPEN && t->q_len) {
+	if (flush && t->state != WORKER_TCP_DEAD && t->q_len) {
+		/* still connecting: written once connected (one address only) */
 		t->linger = true;
 		worker_tcp_flow(t);
 		worker_tcp_timer(t, (lws_usec_t)WORKER_TCP_LINGER_MS * LWS_US_PER_MS);
@@ -412,6 +441,7 @@ static int worker_tcp_on_close(struct worker_tcp *t, struct lws *wsi)
 	t->fd = -1;
 	t->reading = false;
 	lws_sul_cancel(&t->sul);
+	lws_sul_cancel(&t->sul_write);
 	if (!worker_tcp_settle(t))
 		return 0;
 	if (t->state == WORKER_TCP_CONNECTING) {

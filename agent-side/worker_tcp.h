@@ -15,7 +15,8 @@
  *            socket is writable, and ops->on_written reports every byte that
  *            reached the socket
  *   close    worker_tcp_close(), at once or after the queue is written
- *            (at most WORKER_TCP_LINGER_MS later)
+ *            (at most WORKER_TCP_LINGER_MS later; a connection still being
+ *            dialed then gets that long to connect and take it)
  *
  * Every ops callback runs from the loop, never from inside a worker_tcp_*
  * call, and may call any worker_tcp_* function on the connection, including

@@ -35,9 +35,9 @@ class PortClient:
         self.ws.send(wire.open_data_channel(started["TokenValue"]))
         self.msg_size = msg_size
         self.cond = threading.Condition()
-        self.send_lock = threading.Lock()
+        self.outbox = queue.Queue()  # frames for the websocket, written by one thread
         self.seq = 0
-        self.unacked = {}       # seq -> [frame, last sent]
+        self.unacked = {}       # seq -> [frame, when last written, None while queued]
         self.expected = 0
         self.held = {}
         self.stream = []        # (payload_type, payload) from the agent, in order
@@ -47,13 +47,29 @@ class PortClient:
         self.gone = False       # the websocket ended
         self.ws.settimeout(None)
         threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._write, daemon=True).start()
         threading.Thread(target=self._resend, daemon=True).start()
 
     # ---- wire -------------------------------------------------------------------
 
-    def _send_raw(self, frame):
-        with self.send_lock:
-            self.ws.send_binary(frame)
+    def _send_raw(self, frame, entry=None):
+        """Never blocks: the reader must go on reading while the broker holds
+        back what this client sends (it stops reading a sender whose peer
+        does not keep up)."""
+        self.outbox.put((frame, entry))
+
+    def _write(self):
+        while True:
+            item = self.outbox.get()
+            if item is None:
+                return
+            try:
+                self.ws.send_binary(item[0])
+            except Exception:
+                return
+            if item[1] is not None:
+                with self.cond:
+                    item[1][1] = time.monotonic()
 
     def _read(self):
         while True:
@@ -92,22 +108,20 @@ class PortClient:
             time.sleep(0.1)
             now = time.monotonic()
             with self.cond:
-                due = [e for e in self.unacked.values() if now - e[1] > RESEND_AFTER]
+                due = [e for e in self.unacked.values()
+                       if e[1] is not None and now - e[1] > RESEND_AFTER]
                 for e in due:
-                    e[1] = now
+                    e[1] = None
             for e in due:
-                try:
-                    self._send_raw(e[0])
-                except Exception:
-                    return
+                self._send_raw(e[0], e)
 
     def send(self, payload_type, payload):
         with self.cond:
             frame = wire.encode_frame("input_stream_data", payload, seq=self.seq, flags=0,
                                       payload_type=payload_type)
-            self.unacked[self.seq] = [frame, time.monotonic()]
+            entry = self.unacked[self.seq] = [frame, None]
             self.seq += 1
-        self._send_raw(frame)
+        self._send_raw(frame, entry)
 
     def send_output(self, data):
         """Output messages of at most msg_size bytes."""
@@ -160,6 +174,7 @@ class PortClient:
 
     def close(self):
         self.gone = True
+        self.outbox.put(None)
         try:
             self.ws.close()
         except Exception:
@@ -255,12 +270,19 @@ class Smux:
         """Wait until every queued frame went out."""
         self.out.join()
 
-    def open(self):
+    def open(self, data=b"", fin=False):
+        """SYN; with data (v1 only: no window is checked) and fin, those
+        frames too, all in the same Output message as far as it reaches."""
         with self.lock:
             sid = self.next_id
             self.next_id += 2
         s = self.streams[sid] = Stream(self, sid)
-        self.send_frame(SYN, sid)
+        frames = HEADER.pack(self.version, SYN, 0, sid)
+        if data:
+            frames += HEADER.pack(self.version, PSH, len(data), sid) + bytes(data)
+        if fin:
+            frames += HEADER.pack(self.version, FIN, 0, sid)
+        self.out.put(frames)
         return s
 
     # called with pc.cond held, for every in-order Output payload

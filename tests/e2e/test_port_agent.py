@@ -95,6 +95,10 @@ class Destination:
             return conn in self.peer_closed
 
     def stop_listening(self):
+        try:  # wakes the accept() under way, which would keep the port open
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.sock.close()
 
     def close(self):
@@ -270,6 +274,153 @@ def test_stdio_session_ends_when_the_destination_closes(broker, host, sessions, 
     agent.wait_for(f"session {pc.session_id}: the destination closed the connection: the "
                    "session ends")
     until(lambda: session_status(broker, pc.session_id) == "Terminated", what="Terminated")
+
+
+# ---- multiplexed mode ------------------------------------------------------------------------------
+
+def mux_session(sessions, dest, version=1, client_version=CLIENT):
+    caps = ["smux-v2", "large-messages"] if version == 2 else None
+    pc, _ = forwarding(sessions, dest, client_version, caps,
+                       msg_size=32768 if version == 2 else 1024)
+    return pc, Smux(pc, version)
+
+
+def test_mux_v1_several_streams_fin_and_terminate(host, sessions, destinations):
+    agent = host[0]
+    dest = destinations()
+    pc, smux = mux_session(sessions, dest)
+    assert dest.count() == 0, "multiplexed sessions dial per stream, not at the start"
+    streams = [smux.open() for _ in range(3)]
+    assert [s.id for s in streams] == [3, 5, 7]
+    sent = [random.randbytes(60_000 + 1000 * i) for i in range(3)]
+    for s, data in zip(streams, sent):
+        s.write(data)
+    for s, data in zip(streams, sent):
+        s.wait_data(len(data))
+        assert bytes(s.data) == data
+    assert dest.count() == 3
+    assert max(pc.output_sizes()) <= 1024, "official message size without large-messages"
+
+    # the client ends stream 3: the agent closes its connection and answers FIN
+    streams[0].close()
+    streams[0].wait_fin()
+    until(lambda: len(dest.peer_closed) == 1, what="the agent closing stream 3's connection")
+    # the destination ends one: the agent sends FIN for that stream
+    survivor = next(c for c in dest.conns if c not in dest.peer_closed)
+    survivor.shutdown(socket.SHUT_RDWR)
+    pc.wait(lambda: sum(s.fin for s in streams) == 2, what="FIN for the closed connection")
+    last = next(s for s in streams if not s.fin)
+    last.write(b"still here")
+    last.wait_data(len(sent[streams.index(last)]) + 10)
+
+    pc.flag(TERMINATE_SESSION)
+    assert pc.wait_closed()["Output"] == ""
+    until(lambda: len(dest.peer_closed) == 3, what="every connection closed")
+    agent.wait_for(f"session {pc.session_id}: the client ended the session")
+
+
+def test_mux_failed_dial_is_flagged_and_the_session_goes_on(host, sessions, destinations):
+    agent = host[0]
+    dest = destinations()
+    pc, smux = mux_session(sessions, dest)
+    a = smux.open()
+    a.write(b"one")
+    a.wait_data(3)
+    dest.stop_listening()  # stream a keeps its connection; new dials are refused
+    b = smux.open()
+    b.write(b"lost")
+    b.wait_fin()
+    assert not b.data
+    assert ("flag", CONNECT_TO_PORT_ERROR) in smux.log
+    assert smux.log.index(("flag", CONNECT_TO_PORT_ERROR)) < smux.log.index((FIN, b.id))
+    assert pc.flags() == [CONNECT_TO_PORT_ERROR]
+    a.write(b"two")
+    a.wait_data(6)
+    assert bytes(a.data) == b"onetwo" and not a.fin and pc.closed is None
+    agent.wait_for(f"stream {b.id}: cannot connect to the destination")
+
+
+def collect(conn, dest):
+    data = b""
+    while True:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    with dest.lock:
+        dest.got.append(data)
+
+
+def test_mux_data_then_fin_reach_the_destination(sessions, destinations):
+    dest = destinations(collect)
+    dest.got = []
+    pc, smux = mux_session(sessions, dest)
+    payload = random.randbytes(900)
+    s = smux.open(payload, fin=True)  # SYN, PSH, FIN in one message: before the dial ends
+    s.wait_fin()
+    until(lambda: dest.got == [payload], what="the data, then the end of the stream")
+    assert not s.data
+
+
+def stall_or_echo(conn, dest):
+    """First line "stall": read nothing until dest.release is set, then count
+    what arrives; "echo": echo."""
+    head = b""
+    while not head.endswith(b"\n"):
+        head += conn.recv(1)
+    if head == b"echo\n":
+        return echo(conn, dest)
+    dest.release.wait(60)
+    while True:
+        data = conn.recv(65536)
+        if not data:
+            return
+        dest.stalled_bytes += len(data)
+
+
+def test_mux_v2_a_stalled_destination_holds_up_only_its_stream(host, sessions, destinations):
+    agent = host[0]
+    dest = destinations(stall_or_echo, rcvbuf=4096)
+    dest.release = threading.Event()
+    dest.stalled_bytes = 0
+    pc, smux = mux_session(sessions, dest, version=2)
+    big = 16 * 1024 * 1024
+    stalled = smux.open()
+    stalled.write(b"stall\n")
+    writer = threading.Thread(target=stalled.write, args=(bytes(big), 120), daemon=True)
+    writer.start()
+    until(lambda: stalled.room() <= 0, timeout=30, what="the stalled stream's window to fill")
+
+    other = smux.open()
+    data = random.randbytes(2_000_000)
+    other.write(b"echo\n" + data)
+    other.wait_data(len(data), timeout=60)
+    assert bytes(other.data) == data
+    assert stalled.room() <= 0 and stalled.written < big, "the stalled stream was held back"
+    assert writer.is_alive()
+    assert any(cmd == 4 for cmd, _ in smux.log if cmd != "flag"), "the agent sent UPD frames"
+    sizes = pc.output_sizes()
+    assert max(sizes) > 1024 and max(sizes) <= 32768, "large messages"
+
+    dest.release.set()
+    writer.join(120)
+    assert not writer.is_alive()
+    until(lambda: dest.stalled_bytes == big, timeout=60, what="the stalled stream's bytes")
+    assert pc.closed is None
+    assert "Sanitizer" not in agent.output()
+
+
+def test_mux_keepalive_only_for_old_clients_and_never_a_silence_timeout(sessions, destinations):
+    dest = destinations()
+    new_pc, new = mux_session(sessions, dest, client_version=CLIENT)
+    old_pc, old = mux_session(sessions, dest, client_version=KEEPALIVE_CLIENT)
+    old_pc.wait(lambda: old.nops >= 1, timeout=40, what="a NOP for a 1.2.0.0 client")
+    assert new.nops == 0, "no NOP for a client newer than 1.2.331.0"
+    for smux in (new, old):
+        s = smux.open()
+        s.write(b"after the silence")
+        s.wait_data(17)
+    assert new_pc.closed is None and old_pc.closed is None
 
 
 # ---- refused sessions ---------------------------------------------------------------------------
