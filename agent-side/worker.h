@@ -55,11 +55,11 @@
  * What a port session holds, at most (everything else is the reliable
  * stream's own window and the websocket queue):
  *   - per destination connection: WORKER_PORT_CONN_QUEUE bytes queued toward
- *     it before the client's Output waits (smux v1, basic) or, with smux v2,
- *     the stream's window (SMUX_V2_WINDOW, the same 256 KiB), as smux
- *     consumption is reported only for bytes the socket took; one message
- *     more (WORKER_MAX_FRAME) is the hard limit, beyond which a v2 stream is
- *     reset;
+ *     it before the client's Output waits (smux v1, basic), plus the one
+ *     message that crossed the line (at most WORKER_MAX_FRAME, the hard
+ *     limit); with smux v2 the stream's window (SMUX_V2_WINDOW, the same
+ *     256 KiB), as consumption is reported only for bytes the socket took
+ *     (a client sending beyond it breaks the protocol: the session ends);
  *   - all connections of a session together: WORKER_PORT_BUDGET (plus one
  *     message); beyond it further Output is left unacknowledged (the client
  *     resends it), which stalls every stream, as with the official peers;
