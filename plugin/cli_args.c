@@ -4,6 +4,7 @@
  * choice between the commands.
  */
 #include "cli_args.h"
+#include "cli_params.h"
 #include "client_err.h"
 #include "secret.h"
 
@@ -211,6 +212,7 @@ static int parse_request(const char *text, struct cli_plugin *out, char *err, si
 				   "the StartSession request (argument 5) is not a JSON object");
 	}
 	rc = take_string(root, "Target", &out->target, "the StartSession request", err, errlen);
+	out->local_port_named = cli_params_name_local_port(json_object_get(root, "Parameters"));
 	json_decref(root);
 	return rc;
 }

@@ -25,6 +25,9 @@ struct session_params {
 	const char *session_id;
 	const char *token_value;
 	const char *stream_url;
+	/* The StartSession request named localPortNumber or localUnixSocket (a
+	 * port session then listens even on piped stdio: port_mode.h). */
+	bool local_port_named;
 };
 
 /*

@@ -218,6 +218,28 @@ Test(client_plugin_args, the_seven_argument_form)
 	cr_assert_str_eq(p.target, "mi-0123456789abcdef0");
 	cr_assert_not(p.legacy);
 	cr_assert_not(p.response_from_env);
+	cr_assert_not(p.local_port_named);
+	cli_plugin_free(&p);
+}
+
+/* The AWS CLI's REQUEST for a port forwarding session names its local port. */
+Test(client_plugin_args, the_request_names_a_local_port)
+{
+	char *named[] = {"session-manager-plugin", (char *)response, "r", "StartSession", "",
+			 "{\"Target\": \"i-1\", \"DocumentName\": "
+			 "\"AWS-StartPortForwardingSession\", \"Parameters\": "
+			 "{\"portNumber\": [\"80\"], \"localPortNumber\": [\"0\"]}}",
+			 "https://e"};
+	char *unnamed[] = {"session-manager-plugin", (char *)response, "r", "StartSession", "",
+			   "{\"Target\": \"i-1\", \"Parameters\": {\"portNumber\": [\"22\"]}}",
+			   "https://e"};
+	struct cli_plugin p;
+
+	plugin_ok(ARGC(named), named, &p);
+	cr_assert(p.local_port_named);
+	cli_plugin_free(&p);
+	plugin_ok(ARGC(unnamed), unnamed, &p);
+	cr_assert_not(p.local_port_named);
 	cli_plugin_free(&p);
 }
 
