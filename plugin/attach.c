@@ -55,6 +55,13 @@ static void report(const struct attach_params *p, const struct session_result *r
 	case SESSION_END_ESCAPE:
 		fprintf(stderr, "%sTerminating session %s (~.).\n", nl, p->session_id);
 		break;
+	case SESSION_END_TERMINATED:
+		if (r->quiet)
+			break;
+		if (r->signo)
+			fprintf(stderr, "%sTerminate signal received, exiting.\n", nl);
+		fprintf(stderr, "Exiting session with sessionId: %s.\n", p->session_id);
+		break;
 	case SESSION_END_SIGNAL:
 		fprintf(stderr, "%spostern: session %s: %s (signal %d)\n", nl, p->session_id,
 			r->message[0] ? r->message : "ended by a signal", r->signo);

@@ -143,6 +143,11 @@ size_t data_channel_send_room(const struct data_channel *dc)
 	return rstream_send_room(dc->rs);
 }
 
+size_t data_channel_unacked(const struct data_channel *dc)
+{
+	return rstream_unacked(dc->rs);
+}
+
 /* ---- receiving ---------------------------------------------------------------- */
 
 static enum rstream_delivery deliver(void *ctx, const struct frame *f)

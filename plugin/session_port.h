@@ -1,0 +1,101 @@
+/*
+ * session_port.h — the Port kind of session (session-flow.md §4, §5): the
+ * handshake's Properties and AgentVersion choose a mode (port_mode.h), which
+ * runs the session's I/O; this file owns what the modes share.
+ *
+ *   mode          local side                          data channel
+ *   stdio         stdin → Output, Output → stdout     raw bytes
+ *   basic         one connection at a time             raw bytes; DisconnectToPort
+ *                 on the listener (port_basic.h)      after each connection
+ *   multiplexed   many connections on the listener    smux v1, or v2 between
+ *                 (port_mux.h)                        postern peers
+ *
+ * Messages: in the listener modes "Port P opened for sessionId S." (or "Unix
+ * socket PATH opened …") and "Waiting for connections..." go to stdout, as
+ * the stock plugin prints them; everything else goes to stderr. In stdio mode
+ * stdout carries the forwarded bytes and nothing else.
+ *
+ * Stream messages carry at most msg_max payload bytes: PAYLOAD_LARGE_MESSAGE_MAX
+ * when both sides listed large-messages in the handshake, else
+ * PORT_SMALL_MESSAGE_MAX as the official peers send.
+ *
+ * Ending (session_port_terminate): Ctrl-C, SIGQUIT, SIGTSTP (as the stock
+ * plugin), SIGTERM or SIGHUP, and in stdio mode the end of stdin once
+ * everything sent is acknowledged. The listener, the connections and stdin
+ * close at once; the TerminateSession flag goes out (agents above
+ * PORT_MODE_FLAG_AFTER, and always in multiplexed mode) and the client waits
+ * up to PORT_TERMINATE_WAIT_MS for the agent to acknowledge it, then exits 0.
+ * Without an acknowledged flag the broker's TerminateSession API ends the
+ * session instead (attach.h).
+ */
+#ifndef POSTERN_SESSION_PORT_H
+#define POSTERN_SESSION_PORT_H
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+#include "port_mode.h"
+#include "port_props.h"
+#include "port_stdio.h"
+#include "rstream.h"
+
+struct session;
+
+#define PORT_SMALL_MESSAGE_MAX 1024u   /* the official peers' payloads (data-channel.md §7.1) */
+#define PORT_TERMINATE_WAIT_MS 2000u   /* for the TerminateSession flag's acknowledgement */
+
+/* What each mode does; session_port.c calls them. */
+struct port_mode_ops {
+	/* Set up (listener, stdio, smux): CLIENT_OK or an error in err. */
+	int (*start)(struct session *s, char *err, size_t errlen);
+	/* An Output payload from the agent. */
+	enum rstream_delivery (*on_output)(struct session *s, const uint8_t *buf, size_t len);
+	/* A Flag payload from the agent (payload.h enum payload_flag). */
+	void (*on_flag)(struct session *s, uint32_t flag);
+	/* Room in the send window again. */
+	void (*on_send_room)(struct session *s);
+	/* Close every local descriptor (listener, connections, stdin and
+	 * stdout) and stop all timers; nothing more is read or sent.
+	 * Idempotent; also called after a failed or no start. */
+	void (*close_io)(struct session *s);
+};
+
+extern const struct port_mode_ops port_stdio_ops;
+
+struct session_port {
+	const struct port_mode_ops *ops;
+	enum port_mode mode;
+	struct port_props props;
+	size_t msg_max;         /* largest Output payload sent */
+	bool draining;          /* stdio: stdin ended; terminate once all is acknowledged */
+	bool terminating;       /* the flag is out: waiting for its acknowledgement */
+	int signo;              /* what ended it (0: stdin's end) */
+	lws_sorted_usec_list_t terminate_timer;
+	struct port_stdio stdio;
+};
+
+struct session_kind;
+extern const struct session_kind session_port_kind;
+
+/* For the modes: ------------------------------------------------------------- */
+
+/* End the session on the user's behalf (rules above); signo 0 for stdin's end. */
+void session_port_terminate(struct session *s, int signo);
+
+/* stdio: stdin ended; terminate once the agent has acknowledged everything. */
+void session_port_input_ended(struct session *s);
+
+/* Send one stream message; CLIENT_OK or CLIENT_E_WOULD_BLOCK (no room: try
+ * again on on_send_room). Anything else ends the session with an error. */
+int session_port_send(struct session *s, uint32_t type, const uint8_t *buf, size_t len);
+
+/* Print a line on stdout now (listener modes). */
+void session_port_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "postern: …" on stderr. */
+void session_port_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
