@@ -53,6 +53,24 @@ int session_port_send(struct session *s, uint32_t type, const uint8_t *buf, size
 	return rc;
 }
 
+int session_port_listen(struct session *s, const struct port_listener_ops *ops, char *err,
+			size_t errlen)
+{
+	struct session_port *sp = port_of(s);
+	int rc = port_listener_start(&sp->listener, s->loop, &sp->listen_at, ops, s, err, errlen);
+
+	if (rc != CLIENT_OK)
+		return rc;
+	if (sp->listener.at.kind == PORT_LISTEN_UNIX)
+		session_port_say("Unix socket %s opened for sessionId %s.", sp->listener.at.path,
+				 s->params->session_id);
+	else
+		session_port_say("Port %u opened for sessionId %s.", (unsigned)sp->listener.at.port,
+				 s->params->session_id);
+	session_port_say("Waiting for connections...");
+	return CLIENT_OK;
+}
+
 /* ---- the end ---------------------------------------------------------------------- */
 
 static void finish(struct session *s, bool agent_told)
@@ -127,6 +145,7 @@ static const struct port_mode_ops *ops_for(enum port_mode mode)
 {
 	switch (mode) {
 	case PORT_MODE_BASIC:
+		return &port_basic_ops;
 	case PORT_MODE_MUX:
 	case PORT_MODE_MUX_STDIO:
 		return NULL; /* not yet */
@@ -159,6 +178,11 @@ static int port_start(struct session *s, char *err, size_t errlen)
 				   port_mode_name(sp->mode));
 	}
 	sp->msg_max = s->hs.large_messages ? PAYLOAD_LARGE_MESSAGE_MAX : PORT_SMALL_MESSAGE_MAX;
+	if (!port_mode_stdio(sp->mode)) {
+		rc = port_props_listen(&sp->props, &sp->listen_at, err, errlen);
+		if (rc != CLIENT_OK)
+			return rc;
+	}
 	if (getenv("POSTERN_DEBUG"))
 		fprintf(stderr, "postern: port session, %s mode, agent %s, messages up to %zu\n",
 			port_mode_name(sp->mode), s->hs.agent_version, sp->msg_max);

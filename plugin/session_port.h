@@ -37,6 +37,8 @@
 #include <stdint.h>
 
 #include "frame.h"
+#include "port_basic.h"
+#include "port_listener.h"
 #include "port_mode.h"
 #include "port_props.h"
 #include "port_stdio.h"
@@ -63,18 +65,21 @@ struct port_mode_ops {
 	void (*close_io)(struct session *s);
 };
 
-extern const struct port_mode_ops port_stdio_ops;
+extern const struct port_mode_ops port_stdio_ops, port_basic_ops;
 
 struct session_port {
 	const struct port_mode_ops *ops;
 	enum port_mode mode;
 	struct port_props props;
+	struct port_listen listen_at;
 	size_t msg_max;         /* largest Output payload sent */
 	bool draining;          /* stdio: stdin ended; terminate once all is acknowledged */
 	bool terminating;       /* the flag is out: waiting for its acknowledgement */
 	int signo;              /* what ended it (0: stdin's end) */
 	lws_sorted_usec_list_t terminate_timer;
+	struct port_listener listener; /* basic, multiplexed */
 	struct port_stdio stdio;
+	struct port_basic basic;
 };
 
 struct session_kind;
@@ -87,6 +92,11 @@ void session_port_terminate(struct session *s, int signo);
 
 /* stdio: stdin ended; terminate once the agent has acknowledged everything. */
 void session_port_input_ended(struct session *s);
+
+/* Start the listener at listen_at and say where it is. CLIENT_OK or
+ * CLIENT_E_IO. */
+int session_port_listen(struct session *s, const struct port_listener_ops *ops, char *err,
+			size_t errlen);
 
 /* Send one stream message; CLIENT_OK or CLIENT_E_WOULD_BLOCK (no room: try
  * again on on_send_room). Anything else ends the session with an error. */

@@ -1,6 +1,8 @@
 """postern running port sessions through a real broker against a scripted
 agent (scripted_port_agent.py) that relays to Python destination servers:
-stdio mode for ProxyCommand use, exact bytes both ways, and its end."""
+stdio mode for ProxyCommand use, exact bytes both ways, and its end; the basic
+mode's one connection at a time, DisconnectToPort, and the TerminateSession
+flag (or API) on Ctrl-C."""
 import json
 import os
 import queue
@@ -196,3 +198,64 @@ def test_stdio_mode_ends_when_the_agent_ends_the_session(broker, agent, env, des
     status, err = client.finish()
     assert status == 0, err
     assert err == ""
+
+
+# ---- basic mode -----------------------------------------------------------------------
+
+def test_basic_mode_one_connection_at_a_time(broker, agent, env):
+    dest = DestServer(banner=b"banner\n")
+    client, _ = start(broker, agent, env, dest, agent_version="3.0.196.0")
+    port = client.opened_port(agent.session_id)
+    # the agent dialed at once and sent the banner: left unacknowledged until a
+    # connection exists, so the agent has to resend it
+    wait_until(lambda: agent.resends >= 2, what="the agent to resend the banner")
+    assert not agent.output_payloads()
+    first = connect(port)
+    assert client.line() == f"Connection accepted for session {agent.session_id}."
+    assert recv_exactly(first, 7) == b"banner\n"
+    echo(first, b"ping")
+    second = connect(port)                     # waits in the backlog meanwhile
+    echo(first, pattern(100000))
+    first.close()
+    agent.wait_flag(DISCONNECT_TO_PORT)
+    assert client.line() == f"Connection accepted for session {agent.session_id}."
+    second.sendall(b"again")                   # the agent re-dials on the next data
+    assert recv_exactly(second, 12) == b"banner\nagain"
+    assert agent.basic.dials == 2
+    client.signal(signal.SIGINT)
+    status, err = client.finish()
+    assert status == 0
+    assert "Terminate signal received, exiting." in err
+    assert f"Exiting session with sessionId: {agent.session_id}." in err
+    assert agent.wait_flag(TERMINATE_SESSION) == [DISCONNECT_TO_PORT, TERMINATE_SESSION]
+    with pytest.raises(OSError):
+        connect(port, timeout=5)
+    dest.close()
+
+
+def test_basic_mode_with_an_agent_too_old_for_the_flag_uses_the_api(broker, agent, env, dest):
+    client, _ = start(broker, agent, env, dest, agent_version="2.3.722.0")
+    client.opened_port(agent.session_id)
+    client.signal(signal.SIGTERM)
+    status, err = client.finish()
+    assert status == 0, err
+    wait_until(lambda: session_status(broker, agent.session_id) == "Terminated",
+               what="the session to be terminated")
+    assert agent.flags == []                   # the TerminateSession API ended it
+
+
+def test_unix_socket_listener(broker, agent, env, dest, tmp_path):
+    path = tmp_path / "forward.sock"
+    client, _ = start(broker, agent, env, dest, agent_version="3.0.196.0", properties={
+        "portNumber": str(dest.port), "type": "LocalPortForwarding",
+        "localConnectionType": "unix", "localUnixSocket": str(path)})
+    assert client.line() == f"Unix socket {path} opened for sessionId {agent.session_id}."
+    assert client.line() == "Waiting for connections..."
+    assert stat.S_ISSOCK(path.stat().st_mode) and stat.S_IMODE(path.stat().st_mode) == 0o600
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(20)
+        s.connect(str(path))
+        echo(s, b"over a unix socket")
+    client.signal(signal.SIGINT)
+    assert client.finish()[0] == 0
+    assert not path.exists()

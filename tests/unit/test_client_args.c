@@ -52,6 +52,8 @@ Test(client_command, usage_names_every_flag_and_source)
 		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
 		"AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
 		"~/.config/postern/config", "~.", "255", "session-manager-plugin",
+		"AWS-StartPortForwardingSession", "AWS-StartSSHSession", "localPortNumber",
+		"ProxyCommand", "Port N opened for sessionId S.", "localUnixSocket",
 	};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
