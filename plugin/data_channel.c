@@ -341,6 +341,12 @@ int data_channel_open(struct loop *l, const char *stream_url, const char *token,
 	return CLIENT_OK;
 }
 
+void data_channel_retry(struct data_channel *dc)
+{
+	if (!dc->stopped)
+		rstream_retry_delivery(dc->rs);
+}
+
 void data_channel_pause_rx(struct data_channel *dc, bool paused)
 {
 	if (dc->wsi && !dc->stopped)

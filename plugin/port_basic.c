@@ -67,6 +67,7 @@ static void pump(struct session *s)
 	if (c->closed && len == 0) {
 		port_conn_free(c);
 		b->conn = NULL;
+		session_port_hold(s, false); /* its queue went with it */
 		b->disconnect_pending = true;
 		(void)send_disconnect(s);
 		return;
@@ -82,9 +83,9 @@ static void on_conn_input(void *ctx, struct port_conn *c)
 
 static void on_conn_written(void *ctx, struct port_conn *c, size_t n)
 {
-	(void)ctx;
-	(void)c;
-	(void)n; /* the agent resends what was refused: nothing to wake */
+	(void)n;
+	if (port_conn_queued(c) <= PORT_CONN_QUEUE_MAX)
+		session_port_hold(ctx, false);
 }
 
 static void on_conn_closed(void *ctx, struct port_conn *c)
@@ -113,6 +114,7 @@ static void on_accept(void *ctx, int fd)
 	}
 	port_listener_pause(&s->port.listener, true);
 	session_port_say("Connection accepted for session %s.", s->params->session_id);
+	session_port_wake(s); /* what the agent sent meanwhile */
 	pump(s);
 }
 
@@ -128,12 +130,14 @@ static enum rstream_delivery basic_output(struct session *s, const uint8_t *buf,
 	struct port_conn *c = basic_of(s)->conn;
 
 	/* no connection (yet, or any more): the agent resends until there is one */
-	if (!c || c->closed || c->closing || port_conn_queued(c) > PORT_CONN_QUEUE_MAX)
+	if (!c || c->closed || c->closing)
 		return RSTREAM_NOT_READY;
 	if (port_conn_write(c, buf, len) != CLIENT_OK) {
 		session_end(s, SESSION_END_ERROR, 0, "out of memory");
 		return RSTREAM_NOT_READY;
 	}
+	if (port_conn_queued(c) > PORT_CONN_QUEUE_MAX)
+		session_port_hold(s, true); /* until the application reads (on_conn_written) */
 	return RSTREAM_DELIVERED;
 }
 

@@ -5,8 +5,9 @@
  *   - The listener accepts one connection ("Connection accepted for session
  *     S." on stdout), then pauses; others wait in its backlog.
  *   - The connection is read only while the send window has room for a whole
- *     message; agent Output is queued toward it up to PORT_CONN_QUEUE_MAX,
- *     beyond which further Output is left unacknowledged (the agent resends).
+ *     message; agent Output is queued toward it, and above
+ *     PORT_CONN_QUEUE_MAX the data channel is not read until the application
+ *     has taken some (session_port_hold).
  *   - Before a connection is accepted, and between two, agent Output is left
  *     unacknowledged (RSTREAM_NOT_READY), as the stock plugin does.
  *   - When the connection ends (after what it sent has gone out), the

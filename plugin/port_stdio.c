@@ -43,7 +43,7 @@ static void on_output_room(void *ctx)
 {
 	struct session *s = ctx;
 
-	data_channel_pause_rx(s->dc, false);
+	session_port_hold(s, false);
 }
 
 static void on_output_error(void *ctx, const char *why)
@@ -77,7 +77,7 @@ static enum rstream_delivery stdio_output(struct session *s, const uint8_t *buf,
 	if (stdio_relay_write(&ps->relay, buf, len) != CLIENT_OK)
 		return RSTREAM_NOT_READY; /* stdout is far behind: the agent resends */
 	if (stdio_relay_output_full(&ps->relay))
-		data_channel_pause_rx(s->dc, true);
+		session_port_hold(s, true);
 	return RSTREAM_DELIVERED;
 }
 
@@ -101,7 +101,6 @@ static void stdio_close_io(struct session *s)
 	ps->started = false;
 	stdio_relay_stop(&ps->relay); /* what the agent sent is written out first */
 	stdio_relay_free(&ps->relay);
-	data_channel_pause_rx(s->dc, false);
 }
 
 const struct port_mode_ops port_stdio_ops = {

@@ -3,7 +3,7 @@
  * ProxyCommand use): stdin is read in chunks of up to STDIO_RELAY_READ_MAX
  * bytes, each sent as one Output message while the send window has room;
  * Output from the agent is written to stdout exactly (reading the data channel
- * pauses while stdout is behind, stdio_relay.h). The end of stdin ends the
+ * pauses while stdout is behind, stdio_relay.h, session_port_hold). The end of stdin ends the
  * session once the agent has acknowledged every byte (session_port.h); so
  * does a stdout that cannot be written any more. stdin is relayed as is,
  * terminal or not (no raw mode, no escape).

@@ -71,6 +71,37 @@ int session_port_listen(struct session *s, const struct port_listener_ops *ops, 
 	return CLIENT_OK;
 }
 
+static void retry(lws_sorted_usec_list_t *sul)
+{
+	struct session_port *sp = lws_container_of(sul, struct session_port, retry_timer);
+	struct session *s = lws_container_of(sp, struct session, port);
+
+	if (!s->done && !sp->terminating)
+		data_channel_retry(s->dc);
+}
+
+void session_port_wake(struct session *s)
+{
+	struct session_port *sp = port_of(s);
+
+	if (!sp->refused)
+		return;
+	sp->refused = false;
+	lws_sul_schedule(s->loop->ctx, 0, &sp->retry_timer, retry, 1);
+}
+
+void session_port_hold(struct session *s, bool hold)
+{
+	struct session_port *sp = port_of(s);
+
+	if (sp->holding != hold) {
+		sp->holding = hold;
+		data_channel_pause_rx(s->dc, hold);
+	}
+	if (!hold)
+		session_port_wake(s);
+}
+
 /* ---- the end ---------------------------------------------------------------------- */
 
 static void finish(struct session *s, bool agent_told)
@@ -105,6 +136,7 @@ void session_port_terminate(struct session *s, int signo)
 	sp->terminating = true;
 	sp->signo = signo;
 	sp->ops->close_io(s);
+	session_port_hold(s, false); /* the flag's acknowledgement must get in */
 	if (!port_mode_terminate_by_flag(sp->mode, s->hs.agent_version)) {
 		finish(s, false);
 		return;
@@ -148,7 +180,7 @@ static const struct port_mode_ops *ops_for(enum port_mode mode)
 		return &port_basic_ops;
 	case PORT_MODE_MUX:
 	case PORT_MODE_MUX_STDIO:
-		return NULL; /* not yet */
+		return &port_mux_ops;
 	case PORT_MODE_STDIO:
 		break;
 	}
@@ -171,12 +203,6 @@ static int port_start(struct session *s, char *err, size_t errlen)
 					      s->params->local_port_named);
 	sp->mode = port_mode_choose(&sp->props, s->hs.agent_version, stdio_wanted);
 	sp->ops = ops_for(sp->mode);
-	if (!sp->ops) {
-		sp->ops = &port_stdio_ops;
-		return client_errf(err, errlen, CLIENT_E_PROTOCOL,
-				   "%s port sessions are not supported yet",
-				   port_mode_name(sp->mode));
-	}
 	sp->msg_max = s->hs.large_messages ? PAYLOAD_LARGE_MESSAGE_MAX : PORT_SMALL_MESSAGE_MAX;
 	if (!port_mode_stdio(sp->mode)) {
 		rc = port_props_listen(&sp->props, &sp->listen_at, err, errlen);
@@ -198,7 +224,10 @@ static enum rstream_delivery port_payload(struct session *s, const struct frame 
 		return RSTREAM_DELIVERED; /* nothing is relayed any more */
 	switch (f->payload_type) {
 	case PAYLOAD_OUTPUT:
-		return sp->ops->on_output(s, f->payload, f->payload_len);
+		if (sp->ops->on_output(s, f->payload, f->payload_len) == RSTREAM_DELIVERED)
+			return RSTREAM_DELIVERED;
+		sp->refused = true; /* the mode calls session_port_wake() when it has room */
+		return RSTREAM_NOT_READY;
 	case PAYLOAD_FLAG:
 		if (payload_flag_decode(f->payload, f->payload_len, &flag) == PROTO_OK)
 			sp->ops->on_flag(s, flag);
@@ -245,6 +274,7 @@ static void port_stop(struct session *s)
 	struct session_port *sp = port_of(s);
 
 	lws_sul_cancel(&sp->terminate_timer);
+	lws_sul_cancel(&sp->retry_timer);
 	if (sp->ops)
 		sp->ops->close_io(s);
 }

@@ -5,10 +5,13 @@
  *
  *   mode          local side                          data channel
  *   stdio         stdin → Output, Output → stdout     raw bytes
+ *                 (port_stdio.h)
  *   basic         one connection at a time             raw bytes; DisconnectToPort
  *                 on the listener (port_basic.h)      after each connection
  *   multiplexed   many connections on the listener    smux v1, or v2 between
  *                 (port_mux.h)                        postern peers
+ *   multiplexed   stdin and stdout as one stream       the same
+ *   stdio         (port_mux.h)
  *
  * Messages: in the listener modes "Port P opened for sessionId S." (or "Unix
  * socket PATH opened …") and "Waiting for connections..." go to stdout, as
@@ -40,6 +43,7 @@
 #include "port_basic.h"
 #include "port_listener.h"
 #include "port_mode.h"
+#include "port_mux.h"
 #include "port_props.h"
 #include "port_stdio.h"
 #include "rstream.h"
@@ -65,7 +69,7 @@ struct port_mode_ops {
 	void (*close_io)(struct session *s);
 };
 
-extern const struct port_mode_ops port_stdio_ops, port_basic_ops;
+extern const struct port_mode_ops port_stdio_ops, port_basic_ops, port_mux_ops;
 
 struct session_port {
 	const struct port_mode_ops *ops;
@@ -76,16 +80,29 @@ struct session_port {
 	bool draining;          /* stdio: stdin ended; terminate once all is acknowledged */
 	bool terminating;       /* the flag is out: waiting for its acknowledgement */
 	int signo;              /* what ended it (0: stdin's end) */
-	lws_sorted_usec_list_t terminate_timer;
+	bool refused;           /* agent output was left unacknowledged */
+	bool holding;           /* the data channel is not read (session_port_hold) */
+	lws_sorted_usec_list_t terminate_timer, retry_timer;
 	struct port_listener listener; /* basic, multiplexed */
 	struct port_stdio stdio;
 	struct port_basic basic;
+	struct port_mux mux;
 };
 
 struct session_kind;
 extern const struct session_kind session_port_kind;
 
 /* For the modes: ------------------------------------------------------------- */
+
+/* Room again for agent output the mode refused (RSTREAM_NOT_READY): have
+ * the data channel deliver what it holds (soon, from the loop). Cheap when
+ * nothing was refused. */
+void session_port_wake(struct session *s);
+
+/* Stop (true) or resume (false) reading the data channel: the mode's buffers
+ * toward the local side are full. What arrives meanwhile is at most what lws
+ * had already read. Resuming also wakes (above). Idempotent. */
+void session_port_hold(struct session *s, bool hold);
 
 /* End the session on the user's behalf (rules above); signo 0 for stdin's end. */
 void session_port_terminate(struct session *s, int signo);

@@ -37,7 +37,8 @@ class ScriptedAgent(FakeAgent):
         self.session_id = start["session_id"]
         self.ws = self.open_data_channel(start)
         self.ws.settimeout(None)
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         return start
 
     def _send(self, frame):

@@ -25,6 +25,8 @@ SMALL_MESSAGE, LARGE_MESSAGE = 1024, 32768
 FRAME_DATA = 32768                         # largest PSH the library emits
 V2_WINDOW = 262144                         # what this agent announces per stream
 RESEND_AFTER = 0.3                         # seconds without acknowledgement
+RESENDS_PER_TICK = 16                      # oldest first, every 0.1 s
+SEND_WINDOW = 256                          # unacknowledged messages before relays wait
 
 
 def version_tuple(v):
@@ -283,25 +285,41 @@ class ScriptedPortAgent(ScriptedAgent):
         return start
 
     def send(self, payload, payload_type=OUTPUT):
+        """Number and send one message. Relay threads wait while SEND_WINDOW
+        messages are unacknowledged (the reader thread, which takes the
+        acknowledgements in, never waits)."""
+        if threading.current_thread() is not self.reader:
+            with self.cond:
+                self.cond.wait_for(lambda: self._unacked() < SEND_WINDOW or
+                                   self.closed.is_set())
         with self.order:
             frame = wire.encode_frame("output_stream_data", payload, seq=self.seq,
                                       flags=1 if self.seq == 0 else 0,
                                       payload_type=payload_type)
             self.outstanding[self.seq] = [frame, time.monotonic()]
             self.seq += 1
-            self._send(frame)
+            try:
+                self._send(frame)
+            except Exception:       # the data channel is gone: the session is over
+                self.closed.set()
+
+    def _unacked(self):
+        return sum(1 for seq in list(self.outstanding) if seq not in self.acked)
 
     def _resend(self):
         while not self.closed.is_set():
             time.sleep(0.1)
             with self.order:
+                sent = 0
                 for seq in sorted(self.outstanding):
                     entry = self.outstanding[seq]
                     if seq in self.acked:
                         del self.outstanding[seq]
-                    elif time.monotonic() - entry[1] > RESEND_AFTER:
+                    elif time.monotonic() - entry[1] > RESEND_AFTER and \
+                            sent < RESENDS_PER_TICK:
                         entry[1] = time.monotonic()
                         self.resends += 1
+                        sent += 1
                         try:
                             self._send(entry[0])
                         except Exception:

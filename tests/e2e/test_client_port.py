@@ -1,8 +1,10 @@
 """postern running port sessions through a real broker against a scripted
 agent (scripted_port_agent.py) that relays to Python destination servers:
-stdio mode for ProxyCommand use, exact bytes both ways, and its end; the basic
-mode's one connection at a time, DisconnectToPort, and the TerminateSession
-flag (or API) on Ctrl-C."""
+the mode the client picks from the handshake, the listener and what it prints,
+many connections over smux v1 and v2, ConnectToPortError, the basic mode's
+one connection at a time and DisconnectToPort, stdio mode for ProxyCommand
+use, the TerminateSession flag on Ctrl-C, and the AWS CLI running postern as
+its session-manager-plugin for AWS-StartPortForwardingSession."""
 import json
 import os
 import queue
@@ -134,6 +136,220 @@ def session_status(broker, session_id):
             if s["SessionId"] == session_id:
                 return s["Status"]
     return None
+
+
+# ---- the handshake -------------------------------------------------------------------
+
+def test_handshake_lists_capabilities_and_keeps_the_properties(broker, agent, env, dest):
+    client, response = start(broker, agent, env, dest)
+    assert response["ProcessedClientActions"] == [
+        {"ActionType": "SessionType", "ActionStatus": 1, "ActionResult": None, "Error": ""}]
+    assert response["PosternCapabilities"] == ["exit-code", "smux-v2", "large-messages"]
+    client.opened_port(agent.session_id)
+    client.signal(signal.SIGINT)
+    assert client.finish()[0] == 0
+
+
+# ---- multiplexed mode ---------------------------------------------------------------
+
+def accepted_line(client, agent):
+    assert client.line() == f"Connection accepted for session [{agent.session_id}]"
+
+
+def client_frames(agent):
+    """(version, cmd, stream id, length) of every smux frame the client sent."""
+    with agent.smux.cond:
+        return list(agent.smux.frames)
+
+
+def test_v1_many_connections_at_once_in_small_messages(broker, agent, env, dest):
+    client, _ = start(broker, agent, env, dest)            # the agent lists nothing
+    port = client.opened_port(agent.session_id)
+    assert agent.smux.version == 1
+    socks = [connect(port) for _ in range(20)]
+    accepted_line(client, agent)
+    errors = []
+
+    def talk(i, s):
+        try:
+            echo(s, bytes([i]) * 1000 + pattern(60000 + i))
+        except Exception as e:
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=talk, args=(i, s)) for i, s in enumerate(socks)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(agent.smux.wait_opened(20)) == list(range(3, 43, 2))
+    assert {f[0] for f in client_frames(agent)} == {1}
+    assert max(len(p) for p in agent.output_payloads()) <= SMALL_MESSAGE
+    for s in socks:
+        s.close()
+    wait_until(lambda: not agent.smux.streams, what="every stream to be closed")
+    assert agent.smux.errors == [] and agent.errors == []
+    client.signal(signal.SIGINT)
+    assert client.finish()[0] == 0
+
+
+def test_v2_and_large_messages_between_postern_peers(broker, agent, env, dest):
+    client, _ = start(broker, agent, env, dest, capabilities=CAPS)
+    port = client.opened_port(agent.session_id)
+    assert agent.smux.version == 2
+    with connect(port) as s:
+        accepted_line(client, agent)
+        echo(s, pattern(600000))                  # past the 256 KiB window both ways
+    with connect(port) as s:                      # and the destination blasts
+        s.sendall(b"BLAST 2000000\n")
+        assert recv_exactly(s, 2000000) == pattern(2000000)
+    frames = client_frames(agent)
+    assert {f[0] for f in frames} == {2}
+    assert any(f[1] == 4 for f in frames), "the client never sent a window update"
+    sizes = [len(p) for p in agent.output_payloads()]
+    assert SMALL_MESSAGE < max(sizes) <= LARGE_MESSAGE
+    assert agent.smux.errors == [] and agent.errors == []
+    client.signal(signal.SIGINT)
+    assert client.finish()[0] == 0
+
+
+@pytest.mark.parametrize("capabilities", [None, CAPS], ids=["v1", "v2"])
+def test_a_reader_that_stalls(broker, agent, env, dest, capabilities):
+    """One local application stops reading while the destination sends it a
+    lot. v2: the other connections go on meanwhile. v1: every stream waits
+    (as with official peers) and nothing is lost once it reads again."""
+    client, _ = start(broker, agent, env, dest, capabilities=capabilities)
+    port = client.opened_port(agent.session_id)
+    size = 32 * 1024 * 1024                       # well past what the kernel buffers
+    stalled = connect(port, timeout=120)
+    stalled.sendall(b"BLAST %d\n" % size)
+    accepted_line(client, agent)
+    if capabilities:                              # the agent waits for a window update
+        wait_until(lambda: 3 in agent.smux.streams and
+                   agent.smux._room(agent.smux.streams[3]) <= 0, timeout=60,
+                   what="the stalled stream's window to fill")
+    else:                                         # the client refuses the agent's output
+        wait_until(lambda: agent.resends > 0, timeout=60, what="the client to refuse output")
+    other = connect(port, timeout=120)
+    result = []
+    t = threading.Thread(target=lambda: result.append(echo(other, pattern(300000)) or "ok"))
+    t.start()
+    if capabilities:
+        t.join(60)
+        assert result == ["ok"], "the other connection waited for the stalled one"
+        assert agent.smux._room(agent.smux.streams[3]) <= 0, "the stall was over early"
+    assert recv_exactly(stalled, size) == pattern(size)
+    t.join(60)
+    assert result == ["ok"]
+    assert agent.smux.errors == [] and agent.errors == []
+    client.signal(signal.SIGINT)
+    assert client.finish()[0] == 0
+
+
+def test_connect_to_port_error_closes_only_that_connection(broker, agent, env, dest):
+    dials = []
+
+    def dial():
+        dials.append(1)
+        if len(dials) == 2:
+            raise ConnectionRefusedError("no")
+        return socket.create_connection(("127.0.0.1", dest.port), timeout=10)
+
+    client = Client(broker, agent, env, FORWARD, f"portNumber={dest.port},localPortNumber=0")
+    order = agent.accept()
+    agent.port_handshake(json.loads(order["properties"]), dial=dial)
+    port = client.opened_port(agent.session_id)
+    first = connect(port)
+    echo(first, b"one")
+    accepted_line(client, agent)
+    second = connect(port)
+    second.sendall(b"never")
+    assert second.recv(10) == b""                 # closed by the client after the FIN
+    third = connect(port)
+    echo(third, b"three")
+    echo(first, b"still one")
+    client.signal(signal.SIGINT)
+    status, err = client.finish()
+    assert status == 0
+    assert ("postern: the agent could not connect to the destination port "
+            f"{dest.port} for a new connection") in err
+    assert err.count("ConnectToPortError") == 1
+
+
+def test_ctrl_c_sends_the_flag_and_closes_everything(broker, agent, env, dest):
+    client, _ = start(broker, agent, env, dest)
+    port = client.opened_port(agent.session_id)
+    s = connect(port)
+    echo(s, b"before")
+    client.signal(signal.SIGINT)
+    status, err = client.finish()
+    assert status == 0
+    assert err == ("Terminate signal received, exiting.\n"
+                   f"Exiting session with sessionId: {agent.session_id}.\n")
+    assert agent.wait_flag(TERMINATE_SESSION) == [TERMINATE_SESSION]
+    assert s.recv(10) == b""                      # the local connection was closed
+    with pytest.raises(OSError):
+        connect(port, timeout=5)
+    wait_until(lambda: session_status(broker, agent.session_id) == "Terminated",
+               what="the broker to end the session")
+
+
+def test_keepalive_only_for_old_agents(broker, agent, env, dest):
+    client, _ = start(broker, agent, env, dest, agent_version="3.1.1511.0")
+    client.opened_port(agent.session_id)
+    wait_until(lambda: any(f[1] == 3 and f[2] == 0 for f in client_frames(agent)),
+               timeout=40, what="a NOP")
+    client.signal(signal.SIGTERM)
+    assert client.finish()[0] == 0
+
+
+def test_piped_stdio_over_one_smux_stream(broker, agent, env, dest):
+    """ProxyCommand use of AWS-StartPortForwardingSession with a current
+    agent: the agent multiplexes, so stdin and stdout become one stream."""
+    client, _ = start(broker, agent, env, dest, params=f"portNumber={dest.port}",
+                      stdin=subprocess.PIPE, lines=False)
+    data = pattern(200000)
+    relay_stdio(client, agent, data)
+    status, err = client.finish()
+    assert status == 0, err
+    assert err == ""
+    assert client.proc.stdout.read() == b""
+    assert agent.smux.wait_opened(1) == [3]
+    assert agent.wait_flag(TERMINATE_SESSION) == [TERMINATE_SESSION]
+    assert (1, 1, 3, 0) in client_frames(agent)   # FIN after stdin's end
+
+
+def test_piped_stdio_ends_when_the_destination_closes(broker, agent, env, dest):
+    client, _ = start(broker, agent, env, dest, params=f"portNumber={dest.port}",
+                      capabilities=CAPS, stdin=subprocess.PIPE, lines=False)
+    client.proc.stdin.write(b"BLAST 3000000\n")
+    client.proc.stdin.flush()
+    out = client.proc.stdout.read()               # until the client exits
+    status, err = client.finish()
+    assert status == 0, err
+    assert out == pattern(3000000)
+
+
+def test_aws_cli_runs_postern_for_port_forwarding(broker, agent, env, dest):
+    local = socket.socket()
+    local.bind(("127.0.0.1", 0))
+    wanted = local.getsockname()[1]
+    local.close()
+    env = dict(env, PATH=f"{CLIENT_DIR}:{os.environ['PATH']}")
+    client = Client(broker, agent, env, FORWARD, None, program=AWS, args=[
+        "ssm", "start-session", "--target", agent.instance_id, "--endpoint-url", broker.url,
+        "--document-name", FORWARD, "--parameters",
+        f"portNumber={dest.port},localPortNumber={wanted}"])
+    order = agent.accept()
+    assert json.loads(order["properties"])["localPortNumber"] == str(wanted)
+    agent.port_handshake(json.loads(order["properties"]))
+    assert client.opened_port(agent.session_id) == wanted
+    with connect(wanted) as s:
+        echo(s, b"through the AWS CLI")
+    client.signal(signal.SIGINT)                  # the CLI ignores it; the plugin ends
+    status, err = client.finish(timeout=60)
+    assert status == 0, err
+    assert agent.wait_flag(TERMINATE_SESSION) == [TERMINATE_SESSION]
 
 
 # ---- stdio mode ---------------------------------------------------------------------
