@@ -40,6 +40,9 @@ struct smux *smux_new(const struct smux_config *cfg, const struct smux_ops *ops,
 	s->cfg.frame_data = or_default(cfg->frame_data, SMUX_FRAME_DATA);
 	if (s->cfg.frame_data > SMUX_MAX_LENGTH)
 		s->cfg.frame_data = SMUX_MAX_LENGTH;
+	/* Data fills the FIFO to tx_cap, so a buffer of up to twice that is in
+	 * steady use; anything larger grew from a burst of control frames. */
+	s->out.keep = s->cfg.tx_cap <= SIZE_MAX / 2 ? 2 * s->cfg.tx_cap : SIZE_MAX;
 	if (ops)
 		s->ops = *ops;
 	s->ctx = ctx;

@@ -30,8 +30,11 @@
  *         message sizes of its choosing (boundaries mean nothing, §1).
  *         ops->on_output tells the owner that the FIFO went from empty to
  *         non-empty. Control frames (SYN, FIN, NOP, UPD) are always accepted —
- *         they may take the FIFO past tx_cap by at most their own size —
- *         while smux_write() accepts data only up to tx_cap.
+ *         each may take the FIFO past tx_cap by its own size (8 or 16 bytes;
+ *         how many there are follows from the owner's own calls: one SYN and
+ *         one FIN per stream, one UPD per half window consumed, a NOP per
+ *         smux_keepalive) — while smux_write() accepts data only up to
+ *         tx_cap, headers included.
  *
  *   flow  Version 1 (official peers): no per-stream window. smux_write() is
  *         limited only by the FIFO; the receiving owner bounds what it holds
@@ -163,8 +166,8 @@ long smux_write(struct smux *s, uint32_t id, const uint8_t *data, size_t len);
 size_t smux_write_room(const struct smux *s, uint32_t id);
 
 /* Version 2: the application consumed n more bytes of stream id (written to
- * its connection); sends UPD when due. No effect in version 1 or for unknown
- * ids. */
+ * its connection); sends UPD when due. n is capped at what on_data handed
+ * over and was not yet reported. No effect in version 1 or for unknown ids. */
 void smux_consumed(struct smux *s, uint32_t id, size_t n);
 
 /* End stream id from this side: FIN unless already sent, then forget it.

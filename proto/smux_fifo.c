@@ -1,8 +1,10 @@
 /*
  * smux_fifo.c — the smux session's pending output: a ring of bytes that grows
- * by doubling when a frame does not fit, and is released once drained if it
- * had grown past KEEP_CAP, so a burst does not pin its memory for the rest of
- * the session. The bound on its size is the session's business (smux_send.c:
+ * by doubling when a frame does not fit. Once drained it keeps its buffer if
+ * that is no larger than f->keep (so a bulk transfer that fills and drains it
+ * over and over does not reallocate each time), and releases a larger one, so
+ * a burst of control frames does not pin its memory for the rest of the
+ * session. The bound on its size is the session's business (smux_send.c:
  * data only up to tx_cap); this file only keeps bytes in order.
  */
 #include "proto_err.h"
@@ -12,7 +14,6 @@
 #include <string.h>
 
 #define INITIAL_CAP 4096u
-#define KEEP_CAP (64u * 1024u)
 
 /* Copy the first n (<= len) bytes out without dropping them. */
 static void peek(const struct smux_fifo *f, uint8_t *out, size_t n)
@@ -86,7 +87,7 @@ size_t smux_fifo_take(struct smux_fifo *f, uint8_t *out, size_t max)
 	peek(f, out, n);
 	f->len -= n;
 	f->head = f->len ? (f->head + n) & (f->cap - 1) : 0;
-	if (!f->len && f->cap > KEEP_CAP)
+	if (!f->len && f->cap > f->keep)
 		smux_fifo_release(f);
 	return n;
 }
@@ -95,5 +96,5 @@ void smux_fifo_release(struct smux_fifo *f)
 {
 	free(f->buf);
 	f->buf = NULL;
-	f->cap = f->head = f->len = 0;
+	f->cap = f->head = f->len = 0; /* keep stays */
 }

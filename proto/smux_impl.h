@@ -37,6 +37,7 @@ struct smux_table {
 struct smux_fifo {
 	uint8_t *buf;
 	size_t cap, head, len;
+	size_t keep; /* largest buffer kept once drained */
 };
 
 /* Where the input parser is in the peer's byte stream. */

@@ -33,6 +33,22 @@ static void append(struct smux_rec *r, const char *fmt, ...)
 	r->log_len += (size_t)n;
 }
 
+static void append_hex(struct smux_rec *r, const uint8_t *data, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	if (r->log_cap - r->log_len < 2 * len + 1) {
+		r->log_cap = (r->log_cap + 2 * len + 1) * 2;
+		r->log = realloc(r->log, r->log_cap);
+		cr_assert_not_null(r->log);
+	}
+	for (size_t i = 0; i < len; i++) {
+		r->log[r->log_len++] = digits[data[i] >> 4];
+		r->log[r->log_len++] = digits[data[i] & 15];
+	}
+	r->log[r->log_len] = '\0';
+}
+
 static void on_output(void *ctx)
 {
 	((struct smux_rec *)ctx)->outputs++;
@@ -56,8 +72,7 @@ static void on_data(void *ctx, uint32_t id, const uint8_t *data, size_t len)
 	} else {
 		append(r, "data %u ", id);
 	}
-	for (size_t i = 0; i < len; i++)
-		append(r, "%02x", data[i]);
+	append_hex(r, data, len);
 	append(r, ";");
 	r->last_was_data = true;
 	r->last_data_id = id;

@@ -141,10 +141,10 @@ Test(smux_session, v2_session_frames_carry_version_2)
 
 /* ---- chunking ---------------------------------------------------------------- */
 
-/* A busy server-side byte stream: opens, data of several sizes (one PSH of
- * 65535), interleaving, NOPs, an empty PSH, a duplicate SYN, data and FIN for
- * unknown ids, FINs. */
-static uint8_t *busy_stream(size_t *len)
+/* A busy server-side byte stream: opens, data of several sizes, interleaving,
+ * NOPs, an empty PSH, a duplicate SYN, data and FIN for unknown ids, FINs;
+ * with `big`, one PSH of 65535 in the middle. */
+static uint8_t *busy_stream(bool big, size_t *len)
 {
 	static const struct { uint8_t cmd; uint32_t id; uint16_t len; } frames[] = {
 		{SMUX_CMD_SYN, 3, 0},   {SMUX_CMD_PSH, 3, 5},   {SMUX_CMD_SYN, 5, 0},
@@ -159,15 +159,16 @@ static uint8_t *busy_stream(size_t *len)
 	uint64_t rng = 42;
 
 	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++)
-		total += SMUX_HEADER_LEN + frames[i].len;
+		total += SMUX_HEADER_LEN + (frames[i].len == 65535 && !big ? 40 : frames[i].len);
 	buf = malloc(total);
 	cr_assert_not_null(buf);
 	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
-		struct smux_header h = {1, frames[i].cmd, frames[i].len, frames[i].id};
+		uint16_t n = frames[i].len == 65535 && !big ? 40 : frames[i].len;
+		struct smux_header h = {1, frames[i].cmd, n, frames[i].id};
 
 		smux_header_encode(&h, buf + pos);
 		pos += SMUX_HEADER_LEN;
-		for (size_t j = 0; j < frames[i].len; j++)
+		for (size_t j = 0; j < n; j++)
 			buf[pos++] = (uint8_t)harness_rand(&rng);
 	}
 	*len = total;
@@ -192,7 +193,7 @@ static char *log_for_chunks(const uint8_t *buf, size_t len, size_t a, size_t b)
 Test(smux_chunks, one_chunk_gives_expected_events)
 {
 	size_t len;
-	uint8_t *buf = busy_stream(&len);
+	uint8_t *buf = busy_stream(true, &len);
 	struct smux_rec r;
 
 	rec_init(&r, 1, false, NULL);
@@ -205,6 +206,7 @@ Test(smux_chunks, one_chunk_gives_expected_events)
 	cr_assert_null(strstr(r.log, "fin 11;")); /* FIN for unknown 11 ignored */
 	cr_assert_eq(smux_stream_count(r.s), 3);
 	cr_assert_eq(smux_pending(r.s), 0);
+	cr_assert_eq(r.data_calls, 6);            /* one per non-empty PSH of an open id */
 	rec_fini(&r);
 	free(buf);
 }
@@ -212,7 +214,7 @@ Test(smux_chunks, one_chunk_gives_expected_events)
 Test(smux_chunks, every_split_point_gives_same_events)
 {
 	size_t len;
-	uint8_t *buf = busy_stream(&len);
+	uint8_t *buf = busy_stream(false, &len);
 	char *whole = log_for_chunks(buf, len, len, len);
 
 	for (size_t a = 0; a <= len; a++) {
@@ -225,15 +227,14 @@ Test(smux_chunks, every_split_point_gives_same_events)
 	free(buf);
 }
 
-Test(smux_chunks, two_split_points_around_headers)
+Test(smux_chunks, every_pair_of_split_points_gives_same_events)
 {
 	size_t len;
-	uint8_t *buf = busy_stream(&len);
+	uint8_t *buf = busy_stream(false, &len);
 	char *whole = log_for_chunks(buf, len, len, len);
 
-	/* every pair of cuts within the first 120 bytes (headers and small PSHs) */
-	for (size_t a = 0; a <= 120; a++)
-		for (size_t b = a; b <= 120; b++) {
+	for (size_t a = 0; a <= len; a++)
+		for (size_t b = a; b <= len; b++) {
 			char *log = log_for_chunks(buf, len, a, b);
 
 			cr_assert_str_eq(log, whole, "cuts at %zu, %zu", a, b);
@@ -246,7 +247,7 @@ Test(smux_chunks, two_split_points_around_headers)
 Test(smux_chunks, byte_by_byte_gives_same_events_in_slices)
 {
 	size_t len;
-	uint8_t *buf = busy_stream(&len);
+	uint8_t *buf = busy_stream(true, &len);
 	char *whole = log_for_chunks(buf, len, len, len);
 	struct smux_rec r;
 
@@ -260,6 +261,36 @@ Test(smux_chunks, byte_by_byte_gives_same_events_in_slices)
 	cr_assert_str_eq(r.log, whole);
 	cr_assert_eq(r.largest_slice, 1); /* data is never held back for a whole frame */
 	rec_fini(&r);
+	free(whole);
+	free(buf);
+}
+
+Test(smux_chunks, random_chunks_of_a_big_stream)
+{
+	size_t len;
+	uint8_t *buf = busy_stream(true, &len);
+	char *whole = log_for_chunks(buf, len, len, len);
+	uint64_t rng = 5;
+
+	for (int round = 0; round < 50; round++) {
+		struct smux_rec r;
+		size_t pos = 0;
+
+		rec_init(&r, 1, false, NULL);
+		while (pos < len) {
+			size_t n = 1 + harness_rand(&rng) % 3000;
+			uint8_t *chunk;
+
+			if (n > len - pos)
+				n = len - pos;
+			chunk = test_dup_exact(buf + pos, n);
+			cr_assert_eq(smux_input(r.s, chunk, n), PROTO_OK);
+			free(chunk);
+			pos += n;
+		}
+		cr_assert_str_eq(r.log, whole, "round %d", round);
+		rec_fini(&r);
+	}
 	free(whole);
 	free(buf);
 }
@@ -888,4 +919,44 @@ Test(smux_table, colliding_ids_survive_removal)
 			cr_assert_eq(smux_table_find(&t, (uint32_t)(i * 0x10000u + 1)), st[i]);
 	}
 	smux_table_free_all(&t);
+}
+
+/* ---- the FIFO's memory ----------------------------------------------------------- */
+
+Test(smux_output, fifo_keeps_its_buffer_for_data_and_drops_a_burst)
+{
+	struct smux_config cfg = {.version = 1, .client = true, .tx_cap = 4096,
+				  .max_streams = 5000};
+	struct smux_rec c;
+	uint8_t *data = pattern(8192), out[4096];
+	uint32_t id;
+
+	rec_init(&c, 1, true, &cfg);
+	cr_assert_eq(smux_open(c.s, &id), PROTO_OK);
+	/* fill to tx_cap and drain, again and again: one buffer throughout */
+	cr_assert_gt(smux_write(c.s, id, data, 8192), 4000);
+	{
+		const uint8_t *buf = c.s->out.buf;
+
+		for (int i = 0; i < 10; i++) {
+			while (smux_take(c.s, out, sizeof(out)))
+				;
+			cr_assert_gt(smux_write(c.s, id, data, 8192), 4000);
+			cr_assert_eq(c.s->out.buf, buf);
+		}
+	}
+	while (smux_take(c.s, out, sizeof(out)))
+		;
+	/* 3000 SYNs: 24000 bytes of control frames, far past tx_cap */
+	for (int i = 0; i < 3000; i++)
+		cr_assert_eq(smux_open(c.s, &id), PROTO_OK);
+	cr_assert_eq(smux_pending(c.s), 3000 * SMUX_HEADER_LEN);
+	cr_assert_gt(c.s->out.cap, 2 * cfg.tx_cap);
+	while (smux_take(c.s, out, sizeof(out)))
+		;
+	cr_assert_null(c.s->out.buf); /* released once drained */
+	cr_assert_eq(smux_write(c.s, id, data, 10), 10);
+	expect_hex(rec_take_hex(&c), "01 02 0a00 73170000 00070e151c232a31383f");
+	rec_fini(&c);
+	free(data);
 }
