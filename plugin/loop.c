@@ -5,8 +5,8 @@
 #include "api_client.h"
 #include "client_err.h"
 #include "data_channel.h"
-#include "port_conn.h"
-#include "port_listener.h"
+#include "forward_conn.h"
+#include "forward_listener.h"
 #include "signals.h"
 #include "stdio_relay.h"
 
@@ -31,8 +31,8 @@ static const struct lws_protocols protocols[] = {
 	{LOOP_PROTOCOL_DATA, data_channel_lws_callback, 0, 0, 0, NULL, 0},
 	{LOOP_PROTOCOL_STDIO, stdio_relay_lws_callback, 0, 0, 0, NULL, 0},
 	{LOOP_PROTOCOL_SIGNAL, signals_lws_callback, 0, 0, 0, NULL, 0},
-	{LOOP_PROTOCOL_LISTEN, port_listener_lws_callback, 0, 0, 0, NULL, 0},
-	{LOOP_PROTOCOL_PORT, port_conn_lws_callback, 0, LOOP_READ_MAX, 0, NULL, 0},
+	{LOOP_PROTOCOL_LISTEN, forward_listener_lws_callback, 0, 0, 0, NULL, 0},
+	{LOOP_PROTOCOL_PORT, forward_conn_lws_callback, 0, LOOP_READ_MAX, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 

@@ -7,8 +7,8 @@
  *   "postern-data"    the data-channel websocket   data_channel.c
  *   "postern-stdio"   stdin and stdout (raw files) stdio_relay.c
  *   "postern-signal"  the signal wake-up pipe      signals.c
- *   "postern-listen"  a port session's listener    port_listener.c
- *   "postern-port"    its local connections        port_conn.c
+ *   "postern-listen"  a port session's listener    forward_listener.c
+ *   "postern-port"    its local connections        forward_conn.c
  *
  * Modules find their own state through lws_get_opaque_user_data(). The loop
  * runs in phases (an API call, the session, a last API call) by
@@ -34,7 +34,7 @@
  * message (PAYLOAD_LARGE_MESSAGE_MAX). */
 #define LOOP_READ_MAX (32u * 1024u)
 /* Descriptors the loop may watch: a port session's local connections
- * (PORT_MUX_MAX_CONNS) plus the data channel, stdio, the signal pipe, the
+ * (FORWARD_MUX_MAX_CONNS) plus the data channel, stdio, the signal pipe, the
  * listener and API calls. */
 #define LOOP_FD_LIMIT 320
 

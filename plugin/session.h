@@ -26,7 +26,7 @@ struct session_params {
 	const char *token_value;
 	const char *stream_url;
 	/* The StartSession request named localPortNumber or localUnixSocket (a
-	 * port session then listens even on piped stdio: port_mode.h). */
+	 * port session then listens even on piped stdio: forward_mode.h). */
 	bool local_port_named;
 };
 

@@ -53,15 +53,17 @@ int session_port_send(struct session *s, uint32_t type, const uint8_t *buf, size
 	return rc;
 }
 
-int session_port_listen(struct session *s, const struct port_listener_ops *ops, char *err,
+int session_port_listen(struct session *s, const struct forward_listener_ops *ops, char *err,
 			size_t errlen)
 {
 	struct session_port *sp = port_of(s);
-	int rc = port_listener_start(&sp->listener, s->loop, &sp->listen_at, ops, s, err, errlen);
+	int rc;
+
+	rc = forward_listener_start(&sp->listener, s->loop, &sp->listen_at, ops, s, err, errlen);
 
 	if (rc != CLIENT_OK)
 		return rc;
-	if (sp->listener.at.kind == PORT_LISTEN_UNIX)
+	if (sp->listener.at.kind == FORWARD_LISTEN_UNIX)
 		session_port_say("Unix socket %s opened for sessionId %s.", sp->listener.at.path,
 				 s->params->session_id);
 	else
@@ -111,7 +113,7 @@ static void finish(struct session *s, bool agent_told)
 	lws_sul_cancel(&sp->terminate_timer);
 	if (session_result_end(s->result, SESSION_END_TERMINATED, sp->signo, NULL)) {
 		s->result->agent_unaware = !agent_told;
-		s->result->quiet = port_mode_stdio(sp->mode);
+		s->result->quiet = forward_mode_stdio(sp->mode);
 		s->done = true;
 	}
 }
@@ -137,7 +139,7 @@ void session_port_terminate(struct session *s, int signo)
 	sp->signo = signo;
 	sp->ops->close_io(s);
 	session_port_hold(s, false); /* the flag's acknowledgement must get in */
-	if (!port_mode_terminate_by_flag(sp->mode, s->hs.agent_version)) {
+	if (!forward_mode_terminate_by_flag(sp->mode, s->hs.agent_version)) {
 		finish(s, false);
 		return;
 	}
@@ -152,7 +154,7 @@ void session_port_terminate(struct session *s, int signo)
 		return;
 	}
 	lws_sul_schedule(s->loop->ctx, 0, &sp->terminate_timer, terminate_timeout,
-			 (lws_usec_t)PORT_TERMINATE_WAIT_MS * LWS_US_PER_MS);
+			 (lws_usec_t)SESSION_PORT_TERMINATE_WAIT_MS * LWS_US_PER_MS);
 }
 
 void session_port_input_ended(struct session *s)
@@ -173,18 +175,18 @@ static bool is_pipe_or_socket(int fd)
 	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
-static const struct port_mode_ops *ops_for(enum port_mode mode)
+static const struct session_port_mode *ops_for(enum forward_mode mode)
 {
 	switch (mode) {
-	case PORT_MODE_BASIC:
-		return &port_basic_ops;
-	case PORT_MODE_MUX:
-	case PORT_MODE_MUX_STDIO:
-		return &port_mux_ops;
-	case PORT_MODE_STDIO:
+	case FORWARD_MODE_BASIC:
+		return &forward_basic_ops;
+	case FORWARD_MODE_MUX:
+	case FORWARD_MODE_MUX_STDIO:
+		return &forward_mux_ops;
+	case FORWARD_MODE_STDIO:
 		break;
 	}
-	return &port_stdio_ops;
+	return &forward_stdio_ops;
 }
 
 static int port_start(struct session *s, char *err, size_t errlen)
@@ -194,24 +196,25 @@ static int port_start(struct session *s, char *err, size_t errlen)
 	int rc;
 
 	memset(sp, 0, sizeof(*sp));
-	sp->ops = &port_stdio_ops; /* close_io must work whatever fails below */
-	rc = port_props_parse(s->hs.properties, &sp->props, err, errlen);
+	sp->ops = &forward_stdio_ops; /* close_io must work whatever fails below */
+	rc = forward_props_parse(s->hs.properties, &sp->props, err, errlen);
 	if (rc != CLIENT_OK)
 		return rc;
-	stdio_wanted = port_mode_stdio_wanted(is_pipe_or_socket(STDIN_FILENO),
-					      is_pipe_or_socket(STDOUT_FILENO),
-					      s->params->local_port_named);
-	sp->mode = port_mode_choose(&sp->props, s->hs.agent_version, stdio_wanted);
+	stdio_wanted = forward_mode_stdio_wanted(is_pipe_or_socket(STDIN_FILENO),
+						 is_pipe_or_socket(STDOUT_FILENO),
+						 s->params->local_port_named);
+	sp->mode = forward_mode_choose(&sp->props, s->hs.agent_version, stdio_wanted);
 	sp->ops = ops_for(sp->mode);
-	sp->msg_max = s->hs.large_messages ? PAYLOAD_LARGE_MESSAGE_MAX : PORT_SMALL_MESSAGE_MAX;
-	if (!port_mode_stdio(sp->mode)) {
-		rc = port_props_listen(&sp->props, &sp->listen_at, err, errlen);
+	sp->msg_max = s->hs.large_messages ? PAYLOAD_LARGE_MESSAGE_MAX
+					   : SESSION_PORT_SMALL_MESSAGE_MAX;
+	if (!forward_mode_stdio(sp->mode)) {
+		rc = forward_props_listen(&sp->props, &sp->listen_at, err, errlen);
 		if (rc != CLIENT_OK)
 			return rc;
 	}
 	if (getenv("POSTERN_DEBUG"))
 		fprintf(stderr, "postern: port session, %s mode, agent %s, messages up to %zu\n",
-			port_mode_name(sp->mode), s->hs.agent_version, sp->msg_max);
+			forward_mode_name(sp->mode), s->hs.agent_version, sp->msg_max);
 	return sp->ops->start(s, err, errlen);
 }
 

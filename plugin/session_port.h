@@ -1,17 +1,17 @@
 /*
  * session_port.h — the Port kind of session (session-flow.md §4, §5): the
- * handshake's Properties and AgentVersion choose a mode (port_mode.h), which
+ * handshake's Properties and AgentVersion choose a mode (forward_mode.h), which
  * runs the session's I/O; this file owns what the modes share.
  *
  *   mode          local side                          data channel
  *   stdio         stdin → Output, Output → stdout     raw bytes
- *                 (port_stdio.h)
+ *                 (forward_stdio.h)
  *   basic         one connection at a time             raw bytes; DisconnectToPort
- *                 on the listener (port_basic.h)      after each connection
+ *                 on the listener (forward_basic.h)      after each connection
  *   multiplexed   many connections on the listener    smux v1, or v2 between
- *                 (port_mux.h)                        postern peers
+ *                 (forward_mux.h)                        postern peers
  *   multiplexed   stdin and stdout as one stream       the same
- *   stdio         (port_mux.h)
+ *   stdio         (forward_mux.h)
  *
  * Messages: in the listener modes "Port P opened for sessionId S." (or "Unix
  * socket PATH opened …") and "Waiting for connections..." go to stdout, as
@@ -20,14 +20,14 @@
  *
  * Stream messages carry at most msg_max payload bytes: PAYLOAD_LARGE_MESSAGE_MAX
  * when both sides listed large-messages in the handshake, else
- * PORT_SMALL_MESSAGE_MAX as the official peers send.
+ * SESSION_PORT_SMALL_MESSAGE_MAX as the official peers send.
  *
  * Ending (session_port_terminate): Ctrl-C, SIGQUIT, SIGTSTP (as the stock
  * plugin), SIGTERM or SIGHUP, and in stdio mode the end of stdin once
  * everything sent is acknowledged. The listener, the connections and stdin
  * close at once; the TerminateSession flag goes out (agents above
- * PORT_MODE_FLAG_AFTER, and always in multiplexed mode) and the client waits
- * up to PORT_TERMINATE_WAIT_MS for the agent to acknowledge it, then exits 0.
+ * FORWARD_MODE_FLAG_AFTER, and always in multiplexed mode) and the client waits
+ * up to SESSION_PORT_TERMINATE_WAIT_MS for the agent to acknowledge it, then exits 0.
  * Without an acknowledged flag the broker's TerminateSession API ends the
  * session instead (attach.h).
  */
@@ -40,21 +40,23 @@
 #include <stdint.h>
 
 #include "frame.h"
-#include "port_basic.h"
-#include "port_listener.h"
-#include "port_mode.h"
-#include "port_mux.h"
-#include "port_props.h"
-#include "port_stdio.h"
+#include "forward_basic.h"
+#include "forward_listener.h"
+#include "forward_mode.h"
+#include "forward_mux.h"
+#include "forward_props.h"
+#include "forward_stdio.h"
 #include "rstream.h"
 
 struct session;
 
-#define PORT_SMALL_MESSAGE_MAX 1024u   /* the official peers' payloads (data-channel.md §7.1) */
-#define PORT_TERMINATE_WAIT_MS 2000u   /* for the TerminateSession flag's acknowledgement */
+/* Output payloads to official peers (data-channel.md §7.1) */
+#define SESSION_PORT_SMALL_MESSAGE_MAX 1024u
+/* How long to wait for the TerminateSession flag's acknowledgement */
+#define SESSION_PORT_TERMINATE_WAIT_MS 2000u
 
 /* What each mode does; session_port.c calls them. */
-struct port_mode_ops {
+struct session_port_mode {
 	/* Set up (listener, stdio, smux): CLIENT_OK or an error in err. */
 	int (*start)(struct session *s, char *err, size_t errlen);
 	/* An Output payload from the agent. */
@@ -69,13 +71,13 @@ struct port_mode_ops {
 	void (*close_io)(struct session *s);
 };
 
-extern const struct port_mode_ops port_stdio_ops, port_basic_ops, port_mux_ops;
+extern const struct session_port_mode forward_stdio_ops, forward_basic_ops, forward_mux_ops;
 
 struct session_port {
-	const struct port_mode_ops *ops;
-	enum port_mode mode;
-	struct port_props props;
-	struct port_listen listen_at;
+	const struct session_port_mode *ops;
+	enum forward_mode mode;
+	struct forward_props props;
+	struct forward_listen listen_at;
 	size_t msg_max;         /* largest Output payload sent */
 	bool draining;          /* stdio: stdin ended; terminate once all is acknowledged */
 	bool terminating;       /* the flag is out: waiting for its acknowledgement */
@@ -83,10 +85,10 @@ struct session_port {
 	bool refused;           /* agent output was left unacknowledged */
 	bool holding;           /* the data channel is not read (session_port_hold) */
 	lws_sorted_usec_list_t terminate_timer, retry_timer;
-	struct port_listener listener; /* basic, multiplexed */
-	struct port_stdio stdio;
-	struct port_basic basic;
-	struct port_mux mux;
+	struct forward_listener listener; /* basic, multiplexed */
+	struct forward_stdio stdio;
+	struct forward_basic basic;
+	struct forward_mux mux;
 };
 
 struct session_kind;
@@ -112,7 +114,7 @@ void session_port_input_ended(struct session *s);
 
 /* Start the listener at listen_at and say where it is. CLIENT_OK or
  * CLIENT_E_IO. */
-int session_port_listen(struct session *s, const struct port_listener_ops *ops, char *err,
+int session_port_listen(struct session *s, const struct forward_listener_ops *ops, char *err,
 			size_t errlen);
 
 /* Send one stream message; CLIENT_OK or CLIENT_E_WOULD_BLOCK (no room: try

@@ -1,5 +1,5 @@
 /*
- * port_stdio.h — stdio mode of a port session (session-flow.md §5, the
+ * forward_stdio.h — stdio mode of a port session (session-flow.md §5, the
  * ProxyCommand use): stdin is read in chunks of up to STDIO_RELAY_READ_MAX
  * bytes, each sent as one Output message while the send window has room;
  * Output from the agent is written to stdout exactly (reading the data channel
@@ -8,14 +8,14 @@
  * does a stdout that cannot be written any more. stdin is relayed as is,
  * terminal or not (no raw mode, no escape).
  */
-#ifndef POSTERN_PORT_STDIO_H
-#define POSTERN_PORT_STDIO_H
+#ifndef POSTERN_FORWARD_STDIO_H
+#define POSTERN_FORWARD_STDIO_H
 
 #include <stdbool.h>
 
 #include "stdio_relay.h"
 
-struct port_stdio {
+struct forward_stdio {
 	struct stdio_relay relay;
 	bool started;
 	bool input_paused; /* by the send window */

@@ -1,5 +1,5 @@
 /*
- * port_stdio.c — stdio mode of a port session (see port_stdio.h).
+ * forward_stdio.c — stdio mode of a port session (see forward_stdio.h).
  */
 #include "client_err.h"
 #include "payload.h"
@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-static struct port_stdio *stdio_of(struct session *s)
+static struct forward_stdio *stdio_of(struct session *s)
 {
 	return &s->port.stdio;
 }
@@ -15,7 +15,7 @@ static struct port_stdio *stdio_of(struct session *s)
 /* Read stdin only while the window can take one more read. */
 static void update_input(struct session *s)
 {
-	struct port_stdio *ps = stdio_of(s);
+	struct forward_stdio *ps = stdio_of(s);
 	bool pause = data_channel_send_room(s->dc) < STDIO_RELAY_READ_MAX;
 
 	if (pause != ps->input_paused) {
@@ -54,14 +54,14 @@ static void on_output_error(void *ctx, const char *why)
 	session_port_terminate(s, 0);
 }
 
-static const struct stdio_relay_ops port_stdio_relay_ops = {
+static const struct stdio_relay_ops forward_stdio_relay_ops = {
 	on_input, on_input_end, on_output_room, on_output_error,
 };
 
 static int stdio_start(struct session *s, char *err, size_t errlen)
 {
-	struct port_stdio *ps = stdio_of(s);
-	int rc = stdio_relay_start(&ps->relay, s->loop, &port_stdio_relay_ops, s, err, errlen);
+	struct forward_stdio *ps = stdio_of(s);
+	int rc = stdio_relay_start(&ps->relay, s->loop, &forward_stdio_relay_ops, s, err, errlen);
 
 	if (rc != CLIENT_OK)
 		return rc;
@@ -72,7 +72,7 @@ static int stdio_start(struct session *s, char *err, size_t errlen)
 
 static enum rstream_delivery stdio_output(struct session *s, const uint8_t *buf, size_t len)
 {
-	struct port_stdio *ps = stdio_of(s);
+	struct forward_stdio *ps = stdio_of(s);
 
 	if (stdio_relay_write(&ps->relay, buf, len) != CLIENT_OK)
 		return RSTREAM_NOT_READY; /* stdout is far behind: the agent resends */
@@ -94,7 +94,7 @@ static void stdio_send_room(struct session *s)
 
 static void stdio_close_io(struct session *s)
 {
-	struct port_stdio *ps = stdio_of(s);
+	struct forward_stdio *ps = stdio_of(s);
 
 	if (!ps->started)
 		return;
@@ -103,6 +103,6 @@ static void stdio_close_io(struct session *s)
 	stdio_relay_free(&ps->relay);
 }
 
-const struct port_mode_ops port_stdio_ops = {
+const struct session_port_mode forward_stdio_ops = {
 	stdio_start, stdio_output, stdio_flag, stdio_send_room, stdio_close_io,
 };

@@ -1,8 +1,8 @@
 /*
- * port_conn.c — a local connection of a port session as a raw socket in the
- * event loop (see port_conn.h).
+ * forward_conn.c — a local connection of a port session as a raw socket in the
+ * event loop (see forward_conn.h).
  */
-#include "port_conn.h"
+#include "forward_conn.h"
 #include "client_err.h"
 
 #include <stdlib.h>
@@ -10,13 +10,13 @@
 #include <unistd.h>
 
 /* Queued output: data at buf[LWS_PRE + off .. LWS_PRE + len). */
-struct port_conn_chunk {
-	struct port_conn_chunk *next;
+struct forward_conn_chunk {
+	struct forward_conn_chunk *next;
 	size_t off, len;
 	uint8_t buf[LWS_PRE + LOOP_READ_MAX];
 };
 
-static void update_rx(struct port_conn *c)
+static void update_rx(struct forward_conn *c)
 {
 	bool read = c->want_input && c->in_len == 0 && !c->closing && c->wsi;
 
@@ -26,10 +26,10 @@ static void update_rx(struct port_conn *c)
 	lws_rx_flow_control(c->wsi, read);
 }
 
-struct port_conn *port_conn_adopt(struct loop *l, int fd, const struct port_conn_ops *ops,
-				  void *ctx)
+struct forward_conn *forward_conn_adopt(struct loop *l, int fd, const struct forward_conn_ops *ops,
+					void *ctx)
 {
-	struct port_conn *c = calloc(1, sizeof(*c));
+	struct forward_conn *c = calloc(1, sizeof(*c));
 	lws_adopt_desc_t ad;
 
 	if (!c) {
@@ -54,13 +54,13 @@ struct port_conn *port_conn_adopt(struct loop *l, int fd, const struct port_conn
 	return c;
 }
 
-const uint8_t *port_conn_input(const struct port_conn *c, size_t *len)
+const uint8_t *forward_conn_input(const struct forward_conn *c, size_t *len)
 {
 	*len = c->in_len;
 	return c->in + c->in_off;
 }
 
-void port_conn_consume(struct port_conn *c, size_t n)
+void forward_conn_consume(struct forward_conn *c, size_t n)
 {
 	if (n > c->in_len)
 		n = c->in_len;
@@ -71,18 +71,18 @@ void port_conn_consume(struct port_conn *c, size_t n)
 	update_rx(c);
 }
 
-void port_conn_want_input(struct port_conn *c, bool want)
+void forward_conn_want_input(struct forward_conn *c, bool want)
 {
 	c->want_input = want;
 	update_rx(c);
 }
 
-int port_conn_write(struct port_conn *c, const uint8_t *buf, size_t len)
+int forward_conn_write(struct forward_conn *c, const uint8_t *buf, size_t len)
 {
 	if (!c->wsi || c->closing || len == 0)
 		return CLIENT_OK;
 	while (len) {
-		struct port_conn_chunk *t = c->out_tail;
+		struct forward_conn_chunk *t = c->out_tail;
 		size_t n;
 
 		if (!t || t->len == LOOP_READ_MAX) {
@@ -108,12 +108,12 @@ int port_conn_write(struct port_conn *c, const uint8_t *buf, size_t len)
 	return CLIENT_OK;
 }
 
-size_t port_conn_queued(const struct port_conn *c)
+size_t forward_conn_queued(const struct forward_conn *c)
 {
 	return c->out_bytes;
 }
 
-void port_conn_close(struct port_conn *c)
+void forward_conn_close(struct forward_conn *c)
 {
 	if (c->closing || !c->wsi)
 		return;
@@ -122,10 +122,10 @@ void port_conn_close(struct port_conn *c)
 	lws_callback_on_writable(c->wsi); /* closes from there once the queue is out */
 }
 
-static void drop_queue(struct port_conn *c)
+static void drop_queue(struct forward_conn *c)
 {
 	while (c->out_head) {
-		struct port_conn_chunk *t = c->out_head;
+		struct forward_conn_chunk *t = c->out_head;
 
 		c->out_head = t->next;
 		free(t);
@@ -134,7 +134,7 @@ static void drop_queue(struct port_conn *c)
 	c->out_bytes = 0;
 }
 
-void port_conn_free(struct port_conn *c)
+void forward_conn_free(struct forward_conn *c)
 {
 	if (!c)
 		return;
@@ -149,13 +149,13 @@ void port_conn_free(struct port_conn *c)
 
 /* ---- lws ----------------------------------------------------------------------- */
 
-static int on_rx(struct port_conn *c, const uint8_t *in, size_t len)
+static int on_rx(struct forward_conn *c, const uint8_t *in, size_t len)
 {
 	if (c->closing)
 		return 0; /* the owner is done with this connection's input */
 	if (c->in_len + c->in_off + len > sizeof(c->in)) {
 		/* cannot happen: reading stops while the stash holds anything */
-		lwsl_err("port_conn: read past the stash\n");
+		lwsl_err("forward_conn: read past the stash\n");
 		return -1;
 	}
 	memcpy(c->in + c->in_off + c->in_len, in, len);
@@ -165,9 +165,9 @@ static int on_rx(struct port_conn *c, const uint8_t *in, size_t len)
 	return 0;
 }
 
-static int on_writeable(struct port_conn *c, struct lws *wsi)
+static int on_writeable(struct forward_conn *c, struct lws *wsi)
 {
-	struct port_conn_chunk *t = c->out_head;
+	struct forward_conn_chunk *t = c->out_head;
 	size_t n;
 
 	if (!t)
@@ -187,7 +187,7 @@ static int on_writeable(struct port_conn *c, struct lws *wsi)
 	return 0;
 }
 
-static void on_close(struct port_conn *c)
+static void on_close(struct forward_conn *c)
 {
 	c->wsi = NULL;
 	c->closed = true;
@@ -196,10 +196,10 @@ static void on_close(struct port_conn *c)
 	c->ops->on_closed(c->ctx, c); /* may free c */
 }
 
-int port_conn_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-			   void *in, size_t len)
+int forward_conn_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			      void *in, size_t len)
 {
-	struct port_conn *c = lws_get_opaque_user_data(wsi);
+	struct forward_conn *c = lws_get_opaque_user_data(wsi);
 
 	(void)user;
 	if (!c)

@@ -1,8 +1,8 @@
 /*
- * port_props.c — Port session Properties and the listen address (rules in
- * port_props.h).
+ * forward_props.c — Port session Properties and the listen address (rules in
+ * forward_props.h).
  */
-#include "port_props.h"
+#include "forward_props.h"
 #include "client_err.h"
 
 #include <jansson.h>
@@ -15,11 +15,11 @@ struct props_key {
 };
 
 static const struct props_key keys[] = {
-	{"portNumber", offsetof(struct port_props, port_number)},
-	{"type", offsetof(struct port_props, type)},
-	{"localPortNumber", offsetof(struct port_props, local_port_number)},
-	{"localUnixSocket", offsetof(struct port_props, local_unix_socket)},
-	{"localConnectionType", offsetof(struct port_props, local_connection_type)},
+	{"portNumber", offsetof(struct forward_props, port_number)},
+	{"type", offsetof(struct forward_props, type)},
+	{"localPortNumber", offsetof(struct forward_props, local_port_number)},
+	{"localUnixSocket", offsetof(struct forward_props, local_unix_socket)},
+	{"localConnectionType", offsetof(struct forward_props, local_connection_type)},
 };
 
 static int take(const json_t *v, const char *name, char *dst, char *err, size_t errlen)
@@ -29,7 +29,7 @@ static int take(const json_t *v, const char *name, char *dst, char *err, size_t 
 	if (!v || json_is_null(v))
 		return CLIENT_OK;
 	if (json_is_integer(v)) {
-		snprintf(dst, PORT_PROPS_TEXT_MAX + 1, "%" JSON_INTEGER_FORMAT,
+		snprintf(dst, FORWARD_PROPS_TEXT_MAX + 1, "%" JSON_INTEGER_FORMAT,
 			 json_integer_value(v));
 		return CLIENT_OK;
 	}
@@ -37,14 +37,14 @@ static int take(const json_t *v, const char *name, char *dst, char *err, size_t 
 		return client_errf(err, errlen, CLIENT_E_PROTOCOL,
 				   "the port properties' %s is not a string", name);
 	text = json_string_value(v);
-	if (json_string_length(v) > PORT_PROPS_TEXT_MAX || strlen(text) != json_string_length(v))
+	if (json_string_length(v) > FORWARD_PROPS_TEXT_MAX || strlen(text) != json_string_length(v))
 		return client_errf(err, errlen, CLIENT_E_PROTOCOL,
 				   "the port properties' %s is too long", name);
 	memcpy(dst, text, json_string_length(v) + 1);
 	return CLIENT_OK;
 }
 
-int port_props_parse(const char *json, struct port_props *out, char *err, size_t errlen)
+int forward_props_parse(const char *json, struct forward_props *out, char *err, size_t errlen)
 {
 	json_t *root;
 	int rc = CLIENT_OK;
@@ -82,8 +82,8 @@ static long local_port(const char *text)
 	return v <= 65535 ? v : -1;
 }
 
-int port_props_listen(const struct port_props *p, struct port_listen *out, char *err,
-		      size_t errlen)
+int forward_props_listen(const struct forward_props *p, struct forward_listen *out, char *err,
+			 size_t errlen)
 {
 	long port;
 
@@ -93,11 +93,11 @@ int port_props_listen(const struct port_props *p, struct port_listen *out, char 
 			return client_errf(err, errlen, CLIENT_E_PROTOCOL,
 					   "localConnectionType is unix but localUnixSocket is "
 					   "empty");
-		if (strlen(p->local_unix_socket) > PORT_PROPS_PATH_MAX)
+		if (strlen(p->local_unix_socket) > FORWARD_PROPS_PATH_MAX)
 			return client_errf(err, errlen, CLIENT_E_PROTOCOL,
 					   "localUnixSocket is longer than %d bytes",
-					   PORT_PROPS_PATH_MAX);
-		out->kind = PORT_LISTEN_UNIX;
+					   FORWARD_PROPS_PATH_MAX);
+		out->kind = FORWARD_LISTEN_UNIX;
 		memcpy(out->path, p->local_unix_socket, strlen(p->local_unix_socket) + 1);
 		return CLIENT_OK;
 	}
@@ -106,7 +106,7 @@ int port_props_listen(const struct port_props *p, struct port_listen *out, char 
 		return client_errf(err, errlen, CLIENT_E_PROTOCOL,
 				   "localPortNumber '%.32s' is not a port number (0-65535)",
 				   p->local_port_number);
-	out->kind = PORT_LISTEN_TCP;
+	out->kind = FORWARD_LISTEN_TCP;
 	out->port = (uint16_t)port;
 	return CLIENT_OK;
 }

@@ -1,9 +1,9 @@
 /*
- * port_listener.c — a port session's listening socket in the event loop (see
- * port_listener.h).
+ * forward_listener.c — a port session's listening socket in the event loop (see
+ * forward_listener.h).
  */
 #define _GNU_SOURCE /* accept4 */
-#include "port_listener.h"
+#include "forward_listener.h"
 #include "client_err.h"
 #include "loop.h"
 
@@ -17,7 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int bind_tcp(int fd, struct port_listen *at, char *err, size_t errlen)
+static int bind_tcp(int fd, struct forward_listen *at, char *err, size_t errlen)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(at->port)};
 	socklen_t len = sizeof(sa);
@@ -50,7 +50,7 @@ static bool stale_socket(const struct sockaddr_un *sa)
 	return rc != 0 && errno == ECONNREFUSED;
 }
 
-static int bind_unix(int fd, const struct port_listen *at, char *err, size_t errlen)
+static int bind_unix(int fd, const struct forward_listen *at, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	mode_t old;
@@ -68,8 +68,9 @@ static int bind_unix(int fd, const struct port_listen *at, char *err, size_t err
 	return CLIENT_OK;
 }
 
-int port_listener_start(struct port_listener *pl, struct loop *l, const struct port_listen *at,
-			const struct port_listener_ops *ops, void *ctx, char *err, size_t errlen)
+int forward_listener_start(struct forward_listener *pl, struct loop *l,
+			   const struct forward_listen *at, const struct forward_listener_ops *ops,
+			   void *ctx, char *err, size_t errlen)
 {
 	lws_adopt_desc_t ad;
 	int rc;
@@ -78,15 +79,15 @@ int port_listener_start(struct port_listener *pl, struct loop *l, const struct p
 	pl->ops = ops;
 	pl->ctx = ctx;
 	pl->at = *at;
-	pl->fd = socket(at->kind == PORT_LISTEN_UNIX ? AF_UNIX : AF_INET,
+	pl->fd = socket(at->kind == FORWARD_LISTEN_UNIX ? AF_UNIX : AF_INET,
 			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (pl->fd < 0)
 		return client_errf(err, errlen, CLIENT_E_IO, "socket: %s", strerror(errno));
-	rc = at->kind == PORT_LISTEN_UNIX ? bind_unix(pl->fd, &pl->at, err, errlen)
-					  : bind_tcp(pl->fd, &pl->at, err, errlen);
+	rc = at->kind == FORWARD_LISTEN_UNIX ? bind_unix(pl->fd, &pl->at, err, errlen)
+					     : bind_tcp(pl->fd, &pl->at, err, errlen);
 	if (rc == CLIENT_OK) {
-		pl->unlink_at_stop = at->kind == PORT_LISTEN_UNIX;
-		if (listen(pl->fd, PORT_LISTENER_BACKLOG) != 0)
+		pl->unlink_at_stop = at->kind == FORWARD_LISTEN_UNIX;
+		if (listen(pl->fd, FORWARD_LISTENER_BACKLOG) != 0)
 			rc = client_errf(err, errlen, CLIENT_E_IO, "listen: %s", strerror(errno));
 	}
 	if (rc == CLIENT_OK) {
@@ -103,11 +104,11 @@ int port_listener_start(struct port_listener *pl, struct loop *l, const struct p
 	}
 	pl->started = true;
 	if (rc != CLIENT_OK)
-		port_listener_stop(pl);
+		forward_listener_stop(pl);
 	return rc;
 }
 
-void port_listener_pause(struct port_listener *pl, bool paused)
+void forward_listener_pause(struct forward_listener *pl, bool paused)
 {
 	if (!pl->wsi || pl->paused == paused)
 		return;
@@ -115,11 +116,11 @@ void port_listener_pause(struct port_listener *pl, bool paused)
 	lws_rx_flow_control(pl->wsi, !paused);
 }
 
-static void accept_some(struct port_listener *pl, struct lws *wsi)
+static void accept_some(struct forward_listener *pl, struct lws *wsi)
 {
 	int lfd = lws_get_socket_fd(wsi);
 
-	for (int i = 0; i < PORT_LISTENER_ACCEPTS_PER_WAKE && !pl->paused && pl->ops; i++) {
+	for (int i = 0; i < FORWARD_LISTENER_ACCEPTS_PER_WAKE && !pl->paused && pl->ops; i++) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
@@ -128,7 +129,7 @@ static void accept_some(struct port_listener *pl, struct lws *wsi)
 	}
 }
 
-void port_listener_stop(struct port_listener *pl)
+void forward_listener_stop(struct forward_listener *pl)
 {
 	if (!pl->started)
 		return;
@@ -147,10 +148,10 @@ void port_listener_stop(struct port_listener *pl)
 	pl->unlink_at_stop = false;
 }
 
-int port_listener_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-			       void *in, size_t len)
+int forward_listener_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+				  void *in, size_t len)
 {
-	struct port_listener *pl = lws_get_opaque_user_data(wsi);
+	struct forward_listener *pl = lws_get_opaque_user_data(wsi);
 
 	(void)user;
 	(void)in;

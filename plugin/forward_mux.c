@@ -1,10 +1,10 @@
 /*
- * port_mux.c — multiplexed mode of a port session: local connections as smux
- * streams (see port_mux.h).
+ * forward_mux.c — multiplexed mode of a port session: local connections as smux
+ * streams (see forward_mux.h).
  */
 #include "client_err.h"
 #include "payload.h"
-#include "port_conn.h"
+#include "forward_conn.h"
 #include "proto_err.h"
 #include "session_impl.h"
 #include "smux.h"
@@ -12,33 +12,33 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-_Static_assert(PORT_CONN_QUEUE_MAX >= SMUX_V2_WINDOW,
+_Static_assert(FORWARD_CONN_QUEUE_MAX >= SMUX_V2_WINDOW,
 	       "a v2 agent keeping to its window must never stall the session");
 
-static struct port_mux *mux_of(struct session *s)
+static struct forward_mux *mux_of(struct session *s)
 {
 	return &s->port.mux;
 }
 
 static void pump(lws_sorted_usec_list_t *sul);
 
-/* Whether reading the agent's output must wait (port_mux.h): a connection
+/* Whether reading the agent's output must wait (forward_mux.h): a connection
  * (or stdout) too far behind, or (v1) all of them together. */
 static bool stalled(struct session *s)
 {
-	struct port_mux *m = mux_of(s);
+	struct forward_mux *m = mux_of(s);
 	size_t total = 0;
 
 	if (s->port.stdio.started && stdio_relay_output_full(&s->port.stdio.relay))
 		return true;
-	for (size_t i = 0; i < PORT_MUX_MAX_CONNS; i++) {
-		size_t q = m->conns[i] ? port_conn_queued(m->conns[i]) : 0;
+	for (size_t i = 0; i < FORWARD_MUX_MAX_CONNS; i++) {
+		size_t q = m->conns[i] ? forward_conn_queued(m->conns[i]) : 0;
 
-		if (q > PORT_CONN_QUEUE_MAX)
+		if (q > FORWARD_CONN_QUEUE_MAX)
 			return true;
 		total += q;
 	}
-	return !s->hs.smux_v2 && total > PORT_MUX_V1_BUDGET;
+	return !s->hs.smux_v2 && total > FORWARD_MUX_V1_BUDGET;
 }
 
 /* Read the data channel again if nothing is too far behind any more. */
@@ -52,7 +52,7 @@ static void relieve(struct session *s)
  * so that what they produce shares messages. */
 static void schedule_pump(struct session *s)
 {
-	struct port_mux *m = mux_of(s);
+	struct forward_mux *m = mux_of(s);
 
 	if (m->smux && !lws_dll2_is_detached(&m->pump.list))
 		return; /* already due */
@@ -60,21 +60,21 @@ static void schedule_pump(struct session *s)
 		lws_sul_schedule(s->loop->ctx, 0, &m->pump, pump, 1);
 }
 
-static struct port_conn **slot_of(struct port_mux *m, uint32_t id)
+static struct forward_conn **slot_of(struct forward_mux *m, uint32_t id)
 {
-	for (size_t i = 0; i < PORT_MUX_MAX_CONNS; i++)
+	for (size_t i = 0; i < FORWARD_MUX_MAX_CONNS; i++)
 		if (m->conns[i] && m->conns[i]->id == id)
 			return &m->conns[i];
 	return NULL;
 }
 
 /* Forget a connection: FIN to the agent unless it is gone, then free. */
-static void drop(struct session *s, struct port_conn **slot)
+static void drop(struct session *s, struct forward_conn **slot)
 {
-	struct port_mux *m = mux_of(s);
+	struct forward_mux *m = mux_of(s);
 
 	smux_close(m->smux, (*slot)->id);
-	port_conn_free(*slot);
+	forward_conn_free(*slot);
 	*slot = NULL;
 	m->n_conns--;
 	relieve(s); /* its queue went with it */
@@ -82,22 +82,23 @@ static void drop(struct session *s, struct port_conn **slot)
 
 /* Hand what the connection read to smux, as far as its room goes; a
  * connection whose socket is gone is dropped once all it read is out. */
-static void feed(struct session *s, struct port_conn **slot)
+static void feed(struct session *s, struct forward_conn **slot)
 {
-	struct port_mux *m = mux_of(s);
-	struct port_conn *c = *slot;
+	struct forward_mux *m = mux_of(s);
+	struct forward_conn *c = *slot;
 	const uint8_t *in;
 	size_t len, room;
 
-	while ((in = port_conn_input(c, &len)), len && (room = smux_write_room(m->smux, c->id))) {
+	while ((in = forward_conn_input(c, &len)),
+	       len && (room = smux_write_room(m->smux, c->id))) {
 		long n = smux_write(m->smux, c->id, in, len < room ? len : room);
 
 		if (n <= 0) {
 			if (n < 0) /* the stream is over on smux's side */
-				port_conn_consume(c, len);
+				forward_conn_consume(c, len);
 			break;
 		}
-		port_conn_consume(c, (size_t)n);
+		forward_conn_consume(c, (size_t)n);
 	}
 	if (c->closed && (len == 0 || !smux_stream_open(m->smux, c->id)))
 		drop(s, slot);
@@ -105,30 +106,30 @@ static void feed(struct session *s, struct port_conn **slot)
 
 static void feed_all(struct session *s)
 {
-	struct port_mux *m = mux_of(s);
+	struct forward_mux *m = mux_of(s);
 
-	for (size_t i = 0; i < PORT_MUX_MAX_CONNS && !s->done; i++) {
-		struct port_conn **slot = &m->conns[(m->rr + i) % PORT_MUX_MAX_CONNS];
+	for (size_t i = 0; i < FORWARD_MUX_MAX_CONNS && !s->done; i++) {
+		struct forward_conn **slot = &m->conns[(m->rr + i) % FORWARD_MUX_MAX_CONNS];
 
 		if (*slot)
 			feed(s, slot);
 	}
-	m->rr = (m->rr + 1) % PORT_MUX_MAX_CONNS;
+	m->rr = (m->rr + 1) % FORWARD_MUX_MAX_CONNS;
 }
 
 /* Read the connections (or stdin) only while a whole message fits the send
  * window and smux would take what they give. */
 static void update_reading(struct session *s)
 {
-	struct port_mux *m = mux_of(s);
-	struct port_stdio *ps = &s->port.stdio;
+	struct forward_mux *m = mux_of(s);
+	struct forward_stdio *ps = &s->port.stdio;
 	bool room = data_channel_send_room(s->dc) >= s->port.msg_max, pause;
 
-	for (size_t i = 0; i < PORT_MUX_MAX_CONNS; i++) {
-		struct port_conn *c = m->conns[i];
+	for (size_t i = 0; i < FORWARD_MUX_MAX_CONNS; i++) {
+		struct forward_conn *c = m->conns[i];
 
 		if (c)
-			port_conn_want_input(c, room && smux_write_room(m->smux, c->id) > 0);
+			forward_conn_want_input(c, room && smux_write_room(m->smux, c->id) > 0);
 	}
 	if (!ps->started)
 		return;
@@ -141,7 +142,7 @@ static void update_reading(struct session *s)
 
 static void pump(lws_sorted_usec_list_t *sul)
 {
-	struct port_mux *m = lws_container_of(sul, struct port_mux, pump);
+	struct forward_mux *m = lws_container_of(sul, struct forward_mux, pump);
 	struct session *s = lws_container_of(m, struct session, port.mux);
 	size_t max = s->port.msg_max, pending;
 
@@ -183,8 +184,8 @@ static void smux_on_open(void *ctx, uint32_t id)
 static void smux_on_data(void *ctx, uint32_t id, const uint8_t *data, size_t len)
 {
 	struct session *s = ctx;
-	struct port_mux *m = mux_of(s);
-	struct port_conn **slot = slot_of(m, id);
+	struct forward_mux *m = mux_of(s);
+	struct forward_conn **slot = slot_of(m, id);
 
 	if (s->port.stdio.started && id == m->stdio_id) {
 		/* reading stops when stdout is behind (stalled()): this fits */
@@ -197,14 +198,14 @@ static void smux_on_data(void *ctx, uint32_t id, const uint8_t *data, size_t len
 		smux_consumed(m->smux, id, len); /* dropped: nobody will read it */
 		return;
 	}
-	if (port_conn_write(*slot, data, len) != CLIENT_OK)
+	if (forward_conn_write(*slot, data, len) != CLIENT_OK)
 		session_end(s, SESSION_END_ERROR, 0, "out of memory");
 }
 
 static void smux_on_fin(void *ctx, uint32_t id)
 {
 	struct session *s = ctx;
-	struct port_conn **slot = slot_of(mux_of(s), id);
+	struct forward_conn **slot = slot_of(mux_of(s), id);
 
 	if (s->port.stdio.started && id == mux_of(s)->stdio_id) {
 		session_port_terminate(s, 0); /* stdout gets what came first */
@@ -215,7 +216,7 @@ static void smux_on_fin(void *ctx, uint32_t id)
 	if ((*slot)->closed)
 		drop(s, slot);
 	else
-		port_conn_close(*slot); /* what is queued goes out, then on_closed */
+		forward_conn_close(*slot); /* what is queued goes out, then on_closed */
 }
 
 static void smux_on_writable(void *ctx, uint32_t id)
@@ -230,17 +231,17 @@ static const struct smux_ops mux_smux_ops = {
 
 /* ---- local connections ------------------------------------------------------------- */
 
-static void on_conn_input(void *ctx, struct port_conn *c)
+static void on_conn_input(void *ctx, struct forward_conn *c)
 {
 	struct session *s = ctx;
-	struct port_conn **slot = slot_of(mux_of(s), c->id);
+	struct forward_conn **slot = slot_of(mux_of(s), c->id);
 
 	if (slot)
 		feed(s, slot);
 	schedule_pump(s);
 }
 
-static void on_conn_written(void *ctx, struct port_conn *c, size_t n)
+static void on_conn_written(void *ctx, struct forward_conn *c, size_t n)
 {
 	struct session *s = ctx;
 
@@ -248,10 +249,10 @@ static void on_conn_written(void *ctx, struct port_conn *c, size_t n)
 	relieve(s);
 }
 
-static void on_conn_closed(void *ctx, struct port_conn *c)
+static void on_conn_closed(void *ctx, struct forward_conn *c)
 {
 	struct session *s = ctx;
-	struct port_conn **slot = slot_of(mux_of(s), c->id);
+	struct forward_conn **slot = slot_of(mux_of(s), c->id);
 
 	if (!slot)
 		return;
@@ -262,34 +263,34 @@ static void on_conn_closed(void *ctx, struct port_conn *c)
 	schedule_pump(s);
 }
 
-static const struct port_conn_ops mux_conn_ops = {
+static const struct forward_conn_ops mux_conn_ops = {
 	on_conn_input, on_conn_written, on_conn_closed,
 };
 
 static void on_accept(void *ctx, int fd)
 {
 	struct session *s = ctx;
-	struct port_mux *m = mux_of(s);
-	struct port_conn *c;
+	struct forward_mux *m = mux_of(s);
+	struct forward_conn *c;
 	size_t i;
 	uint32_t id;
 
-	if (m->n_conns == PORT_MUX_MAX_CONNS) {
+	if (m->n_conns == FORWARD_MUX_MAX_CONNS) {
 		close(fd);
 		if (!m->refused)
 			session_port_warn("%u local connections are open: refusing more",
-					  PORT_MUX_MAX_CONNS);
+					  FORWARD_MUX_MAX_CONNS);
 		m->refused = true;
 		return;
 	}
-	c = port_conn_adopt(s->loop, fd, &mux_conn_ops, s);
+	c = forward_conn_adopt(s->loop, fd, &mux_conn_ops, s);
 	if (!c) {
 		session_port_warn("cannot take a local connection");
 		return;
 	}
 	if (smux_open(m->smux, &id) != PROTO_OK) {
 		session_port_warn("cannot open a stream for a local connection");
-		port_conn_free(c);
+		forward_conn_free(c);
 		return;
 	}
 	c->id = id;
@@ -303,14 +304,14 @@ static void on_accept(void *ctx, int fd)
 	schedule_pump(s);
 }
 
-static const struct port_listener_ops mux_listener_ops = {on_accept};
+static const struct forward_listener_ops mux_listener_ops = {on_accept};
 
-/* ---- stdin and stdout as one stream (PORT_MODE_MUX_STDIO) --------------------------- */
+/* ---- stdin and stdout as one stream (FORWARD_MODE_MUX_STDIO) --------------------------- */
 
 static void on_stdin(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct session *s = ctx;
-	struct port_mux *m = mux_of(s);
+	struct forward_mux *m = mux_of(s);
 
 	/* reading pauses before smux could refuse a read (update_reading) */
 	if (smux_write(m->smux, m->stdio_id, buf, len) != (long)len)
@@ -321,7 +322,7 @@ static void on_stdin(void *ctx, const uint8_t *buf, size_t len)
 static void on_stdin_end(void *ctx)
 {
 	struct session *s = ctx;
-	struct port_mux *m = mux_of(s);
+	struct forward_mux *m = mux_of(s);
 
 	m->stdin_ended = true;
 	smux_close(m->smux, m->stdio_id); /* FIN; the session ends once it is out */
@@ -345,8 +346,8 @@ static const struct stdio_relay_ops mux_stdio_ops = {
 
 static int stdio_start(struct session *s, char *err, size_t errlen)
 {
-	struct port_mux *m = mux_of(s);
-	struct port_stdio *ps = &s->port.stdio;
+	struct forward_mux *m = mux_of(s);
+	struct forward_stdio *ps = &s->port.stdio;
 	int rc;
 
 	if (smux_open(m->smux, &m->stdio_id) != PROTO_OK)
@@ -360,41 +361,41 @@ static int stdio_start(struct session *s, char *err, size_t errlen)
 
 static void keepalive(lws_sorted_usec_list_t *sul)
 {
-	struct port_mux *m = lws_container_of(sul, struct port_mux, keepalive_timer);
+	struct forward_mux *m = lws_container_of(sul, struct forward_mux, keepalive_timer);
 	struct session *s = lws_container_of(m, struct session, port.mux);
 
 	if (!m->smux)
 		return;
 	smux_keepalive(m->smux);
 	lws_sul_schedule(s->loop->ctx, 0, &m->keepalive_timer, keepalive,
-			 (lws_usec_t)PORT_MUX_KEEPALIVE_MS * LWS_US_PER_MS);
+			 (lws_usec_t)FORWARD_MUX_KEEPALIVE_MS * LWS_US_PER_MS);
 }
 
 static int mux_start(struct session *s, char *err, size_t errlen)
 {
-	struct port_mux *m = mux_of(s);
+	struct forward_mux *m = mux_of(s);
 	const struct smux_config cfg = {
 		.version = s->hs.smux_v2 ? 2 : 1,
 		.client = true,
-		.max_streams = PORT_MUX_MAX_CONNS,
+		.max_streams = FORWARD_MUX_MAX_CONNS,
 	};
 
 	m->msg = malloc(s->port.msg_max);
 	m->smux = smux_new(&cfg, &mux_smux_ops, s);
 	if (!m->msg || !m->smux)
 		return client_errf(err, errlen, CLIENT_E_NOMEM, "out of memory");
-	m->keepalive = port_mode_keepalive(s->hs.agent_version);
+	m->keepalive = forward_mode_keepalive(s->hs.agent_version);
 	if (m->keepalive)
 		lws_sul_schedule(s->loop->ctx, 0, &m->keepalive_timer, keepalive,
-				 (lws_usec_t)PORT_MUX_KEEPALIVE_MS * LWS_US_PER_MS);
-	if (s->port.mode == PORT_MODE_MUX_STDIO)
+				 (lws_usec_t)FORWARD_MUX_KEEPALIVE_MS * LWS_US_PER_MS);
+	if (s->port.mode == FORWARD_MODE_MUX_STDIO)
 		return stdio_start(s, err, errlen);
 	return session_port_listen(s, &mux_listener_ops, err, errlen);
 }
 
 static enum rstream_delivery mux_output(struct session *s, const uint8_t *buf, size_t len)
 {
-	struct port_mux *m = mux_of(s);
+	struct forward_mux *m = mux_of(s);
 	char msg[256];
 	int rc;
 
@@ -420,7 +421,7 @@ static void mux_flag(struct session *s, uint32_t flag)
 
 static void mux_send_room(struct session *s)
 {
-	struct port_mux *m = mux_of(s);
+	struct forward_mux *m = mux_of(s);
 
 	if (m->smux)
 		pump(&m->pump);
@@ -428,18 +429,18 @@ static void mux_send_room(struct session *s)
 
 static void mux_close_io(struct session *s)
 {
-	struct port_mux *m = mux_of(s);
+	struct forward_mux *m = mux_of(s);
 
 	lws_sul_cancel(&m->pump);
 	lws_sul_cancel(&m->keepalive_timer);
-	port_listener_stop(&s->port.listener);
+	forward_listener_stop(&s->port.listener);
 	if (s->port.stdio.started) {
 		s->port.stdio.started = false;
 		stdio_relay_stop(&s->port.stdio.relay); /* what the agent sent is written first */
 		stdio_relay_free(&s->port.stdio.relay);
 	}
-	for (size_t i = 0; i < PORT_MUX_MAX_CONNS; i++) {
-		port_conn_free(m->conns[i]); /* no FIN: the session ends (smux.md §6) */
+	for (size_t i = 0; i < FORWARD_MUX_MAX_CONNS; i++) {
+		forward_conn_free(m->conns[i]); /* no FIN: the session ends (smux.md §6) */
 		m->conns[i] = NULL;
 	}
 	m->n_conns = 0;
@@ -449,6 +450,6 @@ static void mux_close_io(struct session *s)
 	m->msg = NULL;
 }
 
-const struct port_mode_ops port_mux_ops = {
+const struct session_port_mode forward_mux_ops = {
 	mux_start, mux_output, mux_flag, mux_send_room, mux_close_io,
 };

@@ -1,16 +1,16 @@
 /*
- * port_basic.c — basic mode of a port session (see port_basic.h).
+ * forward_basic.c — basic mode of a port session (see forward_basic.h).
  */
 #include "client_err.h"
 #include "payload.h"
-#include "port_conn.h"
+#include "forward_conn.h"
 #include "proto_err.h"
 #include "session_impl.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
-static struct port_basic *basic_of(struct session *s)
+static struct forward_basic *basic_of(struct session *s)
 {
 	return &s->port.basic;
 }
@@ -20,7 +20,7 @@ static void on_accept(void *ctx, int fd);
 /* Send DisconnectToPort if it is due; true once it is out. */
 static bool send_disconnect(struct session *s)
 {
-	struct port_basic *b = basic_of(s);
+	struct forward_basic *b = basic_of(s);
 	uint8_t *flag;
 	size_t len;
 	int rc;
@@ -36,7 +36,7 @@ static bool send_disconnect(struct session *s)
 	if (rc != CLIENT_OK)
 		return false; /* no room: again on on_send_room */
 	b->disconnect_pending = false;
-	port_listener_pause(&s->port.listener, false); /* the next connection */
+	forward_listener_pause(&s->port.listener, false); /* the next connection */
 	return true;
 }
 
@@ -45,8 +45,8 @@ static bool send_disconnect(struct session *s)
  * the connection's end, once all it read is out, DisconnectToPort. */
 static void pump(struct session *s)
 {
-	struct port_basic *b = basic_of(s);
-	struct port_conn *c = b->conn;
+	struct forward_basic *b = basic_of(s);
+	struct forward_conn *c = b->conn;
 	size_t max = s->port.msg_max, len;
 	const uint8_t *in;
 
@@ -54,71 +54,71 @@ static void pump(struct session *s)
 		(void)send_disconnect(s);
 		return;
 	}
-	while ((in = port_conn_input(c, &len)), len) {
+	while ((in = forward_conn_input(c, &len)), len) {
 		size_t n = len < max ? len : max;
 
 		if (data_channel_send_room(s->dc) < n ||
 		    session_port_send(s, PAYLOAD_OUTPUT, in, n) != CLIENT_OK)
 			break;
-		port_conn_consume(c, n);
+		forward_conn_consume(c, n);
 	}
 	if (s->done)
 		return;
 	if (c->closed && len == 0) {
-		port_conn_free(c);
+		forward_conn_free(c);
 		b->conn = NULL;
 		session_port_hold(s, false); /* its queue went with it */
 		b->disconnect_pending = true;
 		(void)send_disconnect(s);
 		return;
 	}
-	port_conn_want_input(c, data_channel_send_room(s->dc) >= max);
+	forward_conn_want_input(c, data_channel_send_room(s->dc) >= max);
 }
 
-static void on_conn_input(void *ctx, struct port_conn *c)
+static void on_conn_input(void *ctx, struct forward_conn *c)
 {
 	(void)c;
 	pump(ctx);
 }
 
-static void on_conn_written(void *ctx, struct port_conn *c, size_t n)
+static void on_conn_written(void *ctx, struct forward_conn *c, size_t n)
 {
 	(void)n;
-	if (port_conn_queued(c) <= PORT_CONN_QUEUE_MAX)
+	if (forward_conn_queued(c) <= FORWARD_CONN_QUEUE_MAX)
 		session_port_hold(ctx, false);
 }
 
-static void on_conn_closed(void *ctx, struct port_conn *c)
+static void on_conn_closed(void *ctx, struct forward_conn *c)
 {
 	(void)c;
 	pump(ctx); /* sends what is left, then DisconnectToPort */
 }
 
-static const struct port_conn_ops basic_conn_ops = {
+static const struct forward_conn_ops basic_conn_ops = {
 	on_conn_input, on_conn_written, on_conn_closed,
 };
 
 static void on_accept(void *ctx, int fd)
 {
 	struct session *s = ctx;
-	struct port_basic *b = basic_of(s);
+	struct forward_basic *b = basic_of(s);
 
 	if (b->conn || b->disconnect_pending) { /* cannot happen: the listener is paused */
 		close(fd);
 		return;
 	}
-	b->conn = port_conn_adopt(s->loop, fd, &basic_conn_ops, s);
+	b->conn = forward_conn_adopt(s->loop, fd, &basic_conn_ops, s);
 	if (!b->conn) {
 		session_port_warn("cannot take a local connection");
 		return;
 	}
-	port_listener_pause(&s->port.listener, true);
+	forward_listener_pause(&s->port.listener, true);
 	session_port_say("Connection accepted for session %s.", s->params->session_id);
 	session_port_wake(s); /* what the agent sent meanwhile */
 	pump(s);
 }
 
-static const struct port_listener_ops basic_listener_ops = {on_accept};
+static const struct forward_listener_ops basic_listener_ops = {on_accept};
 
 static int basic_start(struct session *s, char *err, size_t errlen)
 {
@@ -127,16 +127,16 @@ static int basic_start(struct session *s, char *err, size_t errlen)
 
 static enum rstream_delivery basic_output(struct session *s, const uint8_t *buf, size_t len)
 {
-	struct port_conn *c = basic_of(s)->conn;
+	struct forward_conn *c = basic_of(s)->conn;
 
 	/* no connection (yet, or any more): the agent resends until there is one */
 	if (!c || c->closed || c->closing)
 		return RSTREAM_NOT_READY;
-	if (port_conn_write(c, buf, len) != CLIENT_OK) {
+	if (forward_conn_write(c, buf, len) != CLIENT_OK) {
 		session_end(s, SESSION_END_ERROR, 0, "out of memory");
 		return RSTREAM_NOT_READY;
 	}
-	if (port_conn_queued(c) > PORT_CONN_QUEUE_MAX)
+	if (forward_conn_queued(c) > FORWARD_CONN_QUEUE_MAX)
 		session_port_hold(s, true); /* until the application reads (on_conn_written) */
 	return RSTREAM_DELIVERED;
 }
@@ -154,14 +154,14 @@ static void basic_send_room(struct session *s)
 
 static void basic_close_io(struct session *s)
 {
-	struct port_basic *b = basic_of(s);
+	struct forward_basic *b = basic_of(s);
 
-	port_listener_stop(&s->port.listener);
-	port_conn_free(b->conn);
+	forward_listener_stop(&s->port.listener);
+	forward_conn_free(b->conn);
 	b->conn = NULL;
 	b->disconnect_pending = false;
 }
 
-const struct port_mode_ops port_basic_ops = {
+const struct session_port_mode forward_basic_ops = {
 	basic_start, basic_output, basic_flag, basic_send_room, basic_close_io,
 };

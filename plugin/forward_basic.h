@@ -1,12 +1,12 @@
 /*
- * port_basic.h — basic mode of a port session (session-flow.md §4.2): one
+ * forward_basic.h — basic mode of a port session (session-flow.md §4.2): one
  * local connection at a time, its bytes as raw Output messages both ways.
  *
  *   - The listener accepts one connection ("Connection accepted for session
  *     S." on stdout), then pauses; others wait in its backlog.
  *   - The connection is read only while the send window has room for a whole
  *     message; agent Output is queued toward it, and above
- *     PORT_CONN_QUEUE_MAX the data channel is not read until the application
+ *     FORWARD_CONN_QUEUE_MAX the data channel is not read until the application
  *     has taken some (session_port_hold).
  *   - Before a connection is accepted, and between two, agent Output is left
  *     unacknowledged (RSTREAM_NOT_READY), as the stock plugin does.
@@ -14,16 +14,16 @@
  *     DisconnectToPort flag tells the agent to close its side; then the next
  *     connection is accepted.
  */
-#ifndef POSTERN_PORT_BASIC_H
-#define POSTERN_PORT_BASIC_H
+#ifndef POSTERN_FORWARD_BASIC_H
+#define POSTERN_FORWARD_BASIC_H
 
 #include <stdbool.h>
 
-struct port_conn;
+struct forward_conn;
 
-struct port_basic {
-	struct port_conn *conn;  /* the connection, NULL between two */
-	bool disconnect_pending; /* its DisconnectToPort is still to be sent */
+struct forward_basic {
+	struct forward_conn *conn; /* the connection, NULL between two */
+	bool disconnect_pending;   /* its DisconnectToPort is still to be sent */
 };
 
 #endif
