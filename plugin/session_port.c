@@ -126,17 +126,17 @@ static void terminate_timeout(lws_sorted_usec_list_t *sul)
 	finish(s, false);
 }
 
-void session_port_terminate(struct session *s, int signo)
+/* The end, from the loop: never inside a callback of what close_io frees. */
+static void terminate_now(lws_sorted_usec_list_t *sul)
 {
-	struct session_port *sp = port_of(s);
+	struct session_port *sp = lws_container_of(sul, struct session_port, terminate_timer);
+	struct session *s = lws_container_of(sp, struct session, port);
 	uint8_t *flag;
 	size_t len;
 	int rc;
 
-	if (sp->terminating || s->done)
+	if (s->done)
 		return;
-	sp->terminating = true;
-	sp->signo = signo;
 	sp->ops->close_io(s);
 	session_port_hold(s, false); /* the flag's acknowledgement must get in */
 	if (!forward_mode_terminate_by_flag(sp->mode, s->hs.agent_version)) {
@@ -153,8 +153,20 @@ void session_port_terminate(struct session *s, int signo)
 		finish(s, false);
 		return;
 	}
+	sp->flag_out = true;
 	lws_sul_schedule(s->loop->ctx, 0, &sp->terminate_timer, terminate_timeout,
 			 (lws_usec_t)SESSION_PORT_TERMINATE_WAIT_MS * LWS_US_PER_MS);
+}
+
+void session_port_terminate(struct session *s, int signo)
+{
+	struct session_port *sp = port_of(s);
+
+	if (sp->terminating || s->done)
+		return;
+	sp->terminating = true;
+	sp->signo = signo;
+	lws_sul_schedule(s->loop->ctx, 0, &sp->terminate_timer, terminate_now, 1);
 }
 
 void session_port_input_ended(struct session *s)
@@ -260,7 +272,7 @@ static void port_send_room(struct session *s)
 	struct session_port *sp = port_of(s);
 
 	if (sp->terminating) {
-		if (data_channel_unacked(s->dc) == 0)
+		if (sp->flag_out && data_channel_unacked(s->dc) == 0)
 			finish(s, true);
 		return;
 	}

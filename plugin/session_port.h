@@ -80,7 +80,8 @@ struct session_port {
 	struct forward_listen listen_at;
 	size_t msg_max;         /* largest Output payload sent */
 	bool draining;          /* stdio: stdin ended; terminate once all is acknowledged */
-	bool terminating;       /* the flag is out: waiting for its acknowledgement */
+	bool terminating;       /* ending (session_port_terminate) */
+	bool flag_out;          /* the flag is out: waiting for its acknowledgement */
 	int signo;              /* what ended it (0: stdin's end) */
 	bool refused;           /* agent output was left unacknowledged */
 	bool holding;           /* the data channel is not read (session_port_hold) */
@@ -106,7 +107,8 @@ void session_port_wake(struct session *s);
  * had already read. Resuming also wakes (above). Idempotent. */
 void session_port_hold(struct session *s, bool hold);
 
-/* End the session on the user's behalf (rules above); signo 0 for stdin's end. */
+/* End the session on the user's behalf (rules above); signo 0 for stdin's end.
+ * Safe from any callback: the work is done from the loop right after. */
 void session_port_terminate(struct session *s, int signo);
 
 /* stdio: stdin ended; terminate once the agent has acknowledged everything. */
