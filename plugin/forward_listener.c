@@ -78,6 +78,7 @@ int forward_listener_start(struct forward_listener *pl, struct loop *l,
 	memset(pl, 0, sizeof(*pl));
 	pl->ops = ops;
 	pl->ctx = ctx;
+	pl->context = l->ctx;
 	pl->at = *at;
 	pl->fd = socket(at->kind == FORWARD_LISTEN_UNIX ? AF_UNIX : AF_INET,
 			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -108,12 +109,29 @@ int forward_listener_start(struct forward_listener *pl, struct loop *l,
 	return rc;
 }
 
+/* Watch for connections unless the owner paused or a failure rests us. */
+static void update(struct forward_listener *pl, bool was_watching)
+{
+	bool watch = !pl->paused && !pl->backing_off;
+
+	if (pl->wsi && watch != was_watching)
+		lws_rx_flow_control(pl->wsi, watch);
+}
+
 void forward_listener_pause(struct forward_listener *pl, bool paused)
 {
-	if (!pl->wsi || pl->paused == paused)
-		return;
+	bool was = !pl->paused && !pl->backing_off;
+
 	pl->paused = paused;
-	lws_rx_flow_control(pl->wsi, !paused);
+	update(pl, was);
+}
+
+static void backoff_over(lws_sorted_usec_list_t *sul)
+{
+	struct forward_listener *pl = lws_container_of(sul, struct forward_listener, backoff);
+
+	pl->backing_off = false;
+	update(pl, false);
 }
 
 static void accept_some(struct forward_listener *pl, struct lws *wsi)
@@ -123,9 +141,19 @@ static void accept_some(struct forward_listener *pl, struct lws *wsi)
 	for (int i = 0; i < FORWARD_LISTENER_ACCEPTS_PER_WAKE && !pl->paused && pl->ops; i++) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (fd < 0)
-			return; /* EAGAIN, or an error the next wake sees again */
-		pl->ops->on_accept(pl->ctx, fd);
+		if (fd >= 0) {
+			pl->ops->on_accept(pl->ctx, fd);
+			continue;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		    errno != ECONNABORTED) {
+			lwsl_warn("listener: accept: %s\n", strerror(errno));
+			pl->backing_off = true;
+			update(pl, !pl->paused);
+			lws_sul_schedule(pl->context, 0, &pl->backoff, backoff_over,
+					 (lws_usec_t)FORWARD_LISTENER_BACKOFF_MS * LWS_US_PER_MS);
+		}
+		return;
 	}
 }
 
@@ -135,6 +163,7 @@ void forward_listener_stop(struct forward_listener *pl)
 		return;
 	pl->started = false;
 	pl->ops = NULL;
+	lws_sul_cancel(&pl->backoff);
 	if (pl->fd >= 0)
 		close(pl->fd);
 	pl->fd = -1;

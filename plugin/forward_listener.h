@@ -8,7 +8,9 @@
  * A Unix socket is created mode 0600 (the forwarded port is the user's
  * alone); a stale socket left by a process that died is replaced, anything
  * else at the path is an error; the path is unlinked again by
- * forward_listener_stop().
+ * forward_listener_stop(). When accepting fails for another reason than an
+ * empty backlog (no descriptors left, say), the listener rests for
+ * FORWARD_LISTENER_BACKOFF_MS rather than spin on a connection it cannot take.
  */
 #ifndef POSTERN_FORWARD_LISTENER_H
 #define POSTERN_FORWARD_LISTENER_H
@@ -24,6 +26,7 @@ struct loop;
 
 #define FORWARD_LISTENER_BACKLOG 128
 #define FORWARD_LISTENER_ACCEPTS_PER_WAKE 16 /* then let the loop serve the rest */
+#define FORWARD_LISTENER_BACKOFF_MS 500    /* accepting failed (out of descriptors…) */
 
 struct forward_listener_ops {
 	/* A new connection: fd is the owner's (adopt it or close it). */
@@ -36,7 +39,9 @@ struct forward_listener {
 	struct lws *wsi;
 	int fd;                   /* the listening socket (owned by wsi once adopted) */
 	struct forward_listen at; /* TCP: .port is the bound one, also when 0 was asked */
-	bool paused, unlink_at_stop, started;
+	struct lws_context *context;
+	lws_sorted_usec_list_t backoff;
+	bool paused, backing_off, unlink_at_stop, started;
 };
 
 /* Listen at `at`. CLIENT_OK, or CLIENT_E_IO with err saying why (port in use,

@@ -55,12 +55,12 @@ class Client:
     thread (unless stdout is raw data, in stdio mode)."""
 
     def __init__(self, broker, agent, env, document, params, stdin=subprocess.DEVNULL,
-                 lines=True, program=None, args=None):
+                 lines=True, program=None, args=None, preexec=None):
         args = args or start_args(broker, agent.instance_id, "--document-name", document,
                                   "--parameters", params)
         self.proc = subprocess.Popen([str(program or POSTERN), *args], env=env, stdin=stdin,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=preexec)
         self.lines = queue.Queue()
         if lines:
             threading.Thread(target=self._read_lines, daemon=True).start()
@@ -292,6 +292,25 @@ def test_ctrl_c_sends_the_flag_and_closes_everything(broker, agent, env, dest):
         connect(port, timeout=5)
     wait_until(lambda: session_status(broker, agent.session_id) == "Terminated",
                what="the broker to end the session")
+
+
+def test_out_of_descriptors_connections_wait_in_the_backlog(broker, agent, env, dest):
+    """With few descriptors allowed, connections beyond them wait in the
+    listener's backlog (accepting rests a moment after each failure) and are
+    taken as others close."""
+    import resource
+    client, _ = start(broker, agent, env, dest, preexec=lambda: resource.setrlimit(
+        resource.RLIMIT_NOFILE, (40, 40)))
+    port = client.opened_port(agent.session_id)
+    socks = [connect(port) for _ in range(50)]   # more than the client can hold open
+    accepted_line(client, agent)
+    echo(socks[0], b"first")
+    for s in socks[:30]:
+        s.close()
+    for i, s in enumerate(socks[30:]):
+        echo(s, b"waited %d" % i)
+    client.signal(signal.SIGINT)
+    assert client.finish()[0] == 0
 
 
 def test_keepalive_only_for_old_agents(broker, agent, env, dest):
