@@ -357,6 +357,7 @@ static int stdio_start(struct session *s, char *err, size_t errlen)
 		ps->started = true;
 	return rc;
 }
+
 /* ---- the mode ---------------------------------------------------------------------- */
 
 static void keepalive(lws_sorted_usec_list_t *sul)
@@ -421,10 +422,7 @@ static void mux_flag(struct session *s, uint32_t flag)
 
 static void mux_send_room(struct session *s)
 {
-	struct forward_mux *m = mux_of(s);
-
-	if (m->smux)
-		pump(&m->pump);
+	schedule_pump(s); /* once for all the acknowledgements of this loop turn */
 }
 
 static void mux_close_io(struct session *s)
