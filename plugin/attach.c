@@ -55,6 +55,13 @@ static void report(const struct attach_params *p, const struct session_result *r
 	case SESSION_END_ESCAPE:
 		fprintf(stderr, "%sTerminating session %s (~.).\n", nl, p->session_id);
 		break;
+	case SESSION_END_TERMINATED:
+		if (r->quiet)
+			break;
+		if (r->signo)
+			fprintf(stderr, "%sTerminate signal received, exiting.\n", nl);
+		fprintf(stderr, "Exiting session with sessionId: %s.\n", p->session_id);
+		break;
 	case SESSION_END_SIGNAL:
 		fprintf(stderr, "%spostern: session %s: %s (signal %d)\n", nl, p->session_id,
 			r->message[0] ? r->message : "ended by a signal", r->signo);
@@ -68,7 +75,8 @@ static void report(const struct attach_params *p, const struct session_result *r
 
 int attach_run(struct loop *l, const struct attach_params *p)
 {
-	const struct session_params sp = {p->session_id, p->token_value, p->stream_url};
+	const struct session_params sp = {p->session_id, p->token_value, p->stream_url,
+					  p->local_port_named};
 	bool interactive = terminal_is_tty(STDIN_FILENO), mid_line = false;
 	struct session_result result;
 	char err[1024];

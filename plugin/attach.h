@@ -26,6 +26,7 @@ struct attach_params {
 	 * own and exits 255.
 	 */
 	bool remote_status;
+	bool local_port_named; /* see session_params */
 };
 
 /* Returns the exit status (session_result.h's table, or 1 if the session

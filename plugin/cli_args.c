@@ -4,6 +4,7 @@
  * choice between the commands.
  */
 #include "cli_args.h"
+#include "cli_params.h"
 #include "client_err.h"
 #include "secret.h"
 
@@ -18,8 +19,9 @@ const char cli_usage_text[] =
 	"[RESPONSE REGION OPERATION [PROFILE [REQUEST [ENDPOINT]]]]\n"
 	"       postern --version | --help\n"
 	"\n"
-	"Opens an interactive shell on a managed host through a postern broker (or any\n"
-	"service speaking the AWS Systems Manager Session Manager protocol).\n"
+	"Opens an interactive shell on a managed host, or forwards a port from it, through\n"
+	"a postern broker (or any service speaking the AWS Systems Manager Session\n"
+	"Manager protocol).\n"
 	"\n"
 	"start-session options:\n"
 	"  --target ID           managed host, e.g. mi-0123456789abcdef0 (required)\n"
@@ -41,8 +43,26 @@ const char cli_usage_text[] =
 	"               (~/.aws/credentials); else CONFIG access-key-id + secret-access-key\n"
 	"\n"
 	"In a session, ~. typed at the start of a line ends it (~~ sends one ~).\n"
+	"\n"
+	"Port sessions (--document-name AWS-StartPortForwardingSession,\n"
+	"AWS-StartPortForwardingSessionToRemoteHost or AWS-StartSSHSession, with\n"
+	"--parameters portNumber=P[,localPortNumber=L][,host=H]):\n"
+	"  listen  on 127.0.0.1:L (any free port when L is 0 or not given), or on the\n"
+	"          Unix socket localUnixSocket of a document with localConnectionType unix;\n"
+	"          stdout says \"Port N opened for sessionId S.\"; every connection is\n"
+	"          forwarded (one at a time for agents up to 3.0.196.0)\n"
+	"  stdio   stdin and stdout carry the forwarded bytes and nothing else (for ssh's\n"
+	"          ProxyCommand), always for AWS-StartSSHSession, and for the port\n"
+	"          forwarding documents when stdin and stdout are both pipes or sockets\n"
+	"          and localPortNumber is not given (give localPortNumber=0 to listen on\n"
+	"          any free port instead); the session ends when stdin does\n"
+	"  Ctrl-C, SIGTERM or SIGHUP end a port session (exit status 0).\n"
+	"  ssh -o ProxyCommand='postern start-session --target %h --document-name \\\n"
+	"      AWS-StartSSHSession --parameters portNumber=%p' user@mi-0123456789abcdef0\n"
+	"\n"
 	"Exit status: the remote exit code when the agent reports one, 0 when the\n"
-	"session ends without one, 255 after ~., 2 for usage errors, 1 for other errors.\n"
+	"session ends without one (or a port session is ended by the user), 255 after\n"
+	"~., 2 for usage errors, 1 for other errors.\n"
 	"\n"
 	"Installed (or linked) as session-manager-plugin, postern answers the AWS CLI:\n"
 	"  aws ssm start-session --endpoint-url https://broker.example:8443 --target ID\n"
@@ -211,6 +231,7 @@ static int parse_request(const char *text, struct cli_plugin *out, char *err, si
 				   "the StartSession request (argument 5) is not a JSON object");
 	}
 	rc = take_string(root, "Target", &out->target, "the StartSession request", err, errlen);
+	out->local_port_named = cli_params_name_local_port(json_object_get(root, "Parameters"));
 	json_decref(root);
 	return rc;
 }

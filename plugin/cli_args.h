@@ -77,6 +77,8 @@ struct cli_plugin {
 	const char *profile;    /* argv 4; NULL when absent, "" = default chain */
 	const char *endpoint;   /* argv 6; NULL when absent, "" = SDK default */
 	char *target;           /* REQUEST's Target (owned); NULL without REQUEST */
+	bool local_port_named;  /* REQUEST's Parameters name localPortNumber or
+				 * localUnixSocket (cli_params.h) */
 	bool legacy;            /* the 4-argument form (no profile, request, endpoint) */
 };
 

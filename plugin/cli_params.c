@@ -260,3 +260,9 @@ int cli_params_parse(const char *text, json_t **out, char *err, size_t errlen)
 		return client_errf(err, errlen, CLIENT_E_USAGE, PARAMS_WHAT ": empty");
 	return *p == '{' ? parse_json(p, out, err, errlen) : parse_shorthand(p, out, err, errlen);
 }
+
+bool cli_params_name_local_port(const json_t *params)
+{
+	return json_object_get(params, "localPortNumber") ||
+	       json_object_get(params, "localUnixSocket");
+}

@@ -17,6 +17,7 @@
 #define POSTERN_CLI_PARAMS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -26,5 +27,9 @@
  * error.
  */
 int cli_params_parse(const char *text, json_t **out, char *err, size_t errlen);
+
+/* Whether a StartSession Parameters object (or NULL) names localPortNumber or
+ * localUnixSocket: a port session then always listens (forward_mode.h). */
+bool cli_params_name_local_port(const json_t *params);
 
 #endif

@@ -37,7 +37,8 @@ static int run(const struct cli_plugin *args)
 	struct attach_params ap = {.session_id = args->session_id,
 				   .token_value = args->token_value,
 				   .stream_url = args->stream_url,
-				   .remote_status = false};
+				   .remote_status = false,
+				   .local_port_named = args->local_port_named};
 	char err[1024], cred_err[1024] = "";
 	int rc, status;
 

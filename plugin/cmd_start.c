@@ -65,6 +65,8 @@ int cmd_start_session(int argc, char *argv[])
 	}
 	if (rc == CLIENT_OK)
 		rc = build_request(&args, &req, err, sizeof(err));
+	if (rc == CLIENT_OK)
+		ap.local_port_named = cli_params_name_local_port(json_object_get(req, "Parameters"));
 	if (rc == CLIENT_OK) {
 		const struct credentials_request cr = {args.profile, args.endpoint_url, args.ca,
 						       args.region};

@@ -143,6 +143,11 @@ size_t data_channel_send_room(const struct data_channel *dc)
 	return rstream_send_room(dc->rs);
 }
 
+size_t data_channel_unacked(const struct data_channel *dc)
+{
+	return rstream_unacked(dc->rs);
+}
+
 /* ---- receiving ---------------------------------------------------------------- */
 
 static enum rstream_delivery deliver(void *ctx, const struct frame *f)
@@ -334,6 +339,12 @@ int data_channel_open(struct loop *l, const char *stream_url, const char *token,
 	if (!lws_client_connect_via_info(&i))
 		lost(dc, "cannot open the data channel");
 	return CLIENT_OK;
+}
+
+void data_channel_retry(struct data_channel *dc)
+{
+	if (!dc->stopped)
+		rstream_retry_delivery(dc->rs);
 }
 
 void data_channel_pause_rx(struct data_channel *dc, bool paused)

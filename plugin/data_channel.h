@@ -72,6 +72,14 @@ int data_channel_send(struct data_channel *dc, uint32_t payload_type, const uint
 /* Payload bytes data_channel_send would accept now. */
 size_t data_channel_send_room(const struct data_channel *dc);
 
+/* Messages sent and not yet acknowledged (0: the agent has everything). */
+size_t data_channel_unacked(const struct data_channel *dc);
+
+/* Deliver again the messages that arrived after one the owner refused
+ * (RSTREAM_NOT_READY) and that are held, acknowledged, for reordering: the
+ * agent never resends those. Not from inside ops->on_message. */
+void data_channel_retry(struct data_channel *dc);
+
 /* Stop (true) or resume (false) reading the websocket (backpressure). */
 void data_channel_pause_rx(struct data_channel *dc, bool paused);
 

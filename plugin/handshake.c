@@ -132,7 +132,8 @@ int handshake_answer(const uint8_t *req_buf, size_t len, const struct handshake_
 		     uint8_t **resp_buf, size_t *resp_len, struct handshake_outcome *out)
 {
 	/* what this client does beyond the official protocol (payload.h) */
-	static char *const capabilities[] = {PAYLOAD_CAP_EXIT_CODE, NULL};
+	static char *const capabilities[] = {PAYLOAD_CAP_EXIT_CODE, PAYLOAD_CAP_SMUX_V2,
+					     PAYLOAD_CAP_LARGE_MESSAGES, NULL};
 	struct payload_handshake_request req;
 	struct payload_handshake_response resp = {0};
 	int rc;
@@ -142,10 +143,14 @@ int handshake_answer(const uint8_t *req_buf, size_t len, const struct handshake_
 		return CLIENT_E_PROTOCOL;
 	resp.client_version = strdup(opt->client_version);
 	out->agent_version = strdup(req.agent_version);
+	out->smux_v2 = payload_caps_have(req.capabilities, req.n_capabilities,
+					 PAYLOAD_CAP_SMUX_V2);
+	out->large_messages = payload_caps_have(req.capabilities, req.n_capabilities,
+						PAYLOAD_CAP_LARGE_MESSAGES);
 	rc = resp.client_version && out->agent_version ? process(&req, opt, &resp, out)
 						       : CLIENT_E_NOMEM;
 	resp.capabilities = (char **)capabilities;
-	resp.n_capabilities = 1;
+	resp.n_capabilities = sizeof(capabilities) / sizeof(capabilities[0]) - 1;
 	if (rc == CLIENT_OK && payload_handshake_response_encode(&resp, resp_buf, resp_len) !=
 				       PROTO_OK)
 		rc = CLIENT_E_NOMEM;

@@ -14,6 +14,11 @@
  *   any other ActionType                                3 Unsupported
  * Each failed action carries an Error text, also listed in Errors; Errors is
  * null when every action succeeded. ActionResult is always null.
+ *
+ * Every answer carries postern's PosternCapabilities extension (payload.h):
+ * "exit-code", "smux-v2" and "large-messages". The outcome records which of
+ * the last two the agent's request listed too; a capability is used only when
+ * both sides listed it (official agents list none).
  */
 #ifndef POSTERN_HANDSHAKE_H
 #define POSTERN_HANDSHAKE_H
@@ -40,6 +45,9 @@ struct handshake_outcome {
 	char *agent_version; /* as sent ("" when absent) */
 	bool failed;         /* an action was refused: the agent will end the session */
 	char error[256];     /* the first refusal, for the user */
+	bool smux_v2;        /* both listed smux-v2: port sessions use smux version 2 */
+	bool large_messages; /* both listed large-messages: stream messages may carry
+			      * up to PAYLOAD_LARGE_MESSAGE_MAX bytes, else 1024 */
 };
 
 /* Name of a kind, for messages ("shell", "port", "none"). */

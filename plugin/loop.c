@@ -5,6 +5,8 @@
 #include "api_client.h"
 #include "client_err.h"
 #include "data_channel.h"
+#include "forward_conn.h"
+#include "forward_listener.h"
 #include "signals.h"
 #include "stdio_relay.h"
 
@@ -14,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOOP_FD_LIMIT 32  /* a handful of connections; avoids lws sizing for ulimit -n */
 #define LOOP_TIMEOUT_S 20 /* connect and TLS handshake */
 
 /* protocols[0] also gets the context-level callbacks: keep it inert. */
@@ -30,6 +31,8 @@ static const struct lws_protocols protocols[] = {
 	{LOOP_PROTOCOL_DATA, data_channel_lws_callback, 0, 0, 0, NULL, 0},
 	{LOOP_PROTOCOL_STDIO, stdio_relay_lws_callback, 0, 0, 0, NULL, 0},
 	{LOOP_PROTOCOL_SIGNAL, signals_lws_callback, 0, 0, 0, NULL, 0},
+	{LOOP_PROTOCOL_LISTEN, forward_listener_lws_callback, 0, 0, 0, NULL, 0},
+	{LOOP_PROTOCOL_PORT, forward_conn_lws_callback, 0, LOOP_READ_MAX, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -56,7 +59,8 @@ int loop_init(struct loop *l, const char *ca_file, char *err, size_t errlen)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
 	info.client_ssl_ca_filepath = ca_file;
-	info.fd_limit_per_thread = LOOP_FD_LIMIT;
+	info.fd_limit_per_thread = LOOP_FD_LIMIT; /* also: lws need not size for ulimit -n */
+	info.pt_serv_buf_size = LOOP_READ_MAX + LWS_PRE;
 	info.timeout_secs = LOOP_TIMEOUT_S;
 	l->ctx = lws_create_context(&info);
 	if (!l->ctx)

@@ -7,6 +7,8 @@
  *   "postern-data"    the data-channel websocket   data_channel.c
  *   "postern-stdio"   stdin and stdout (raw files) stdio_relay.c
  *   "postern-signal"  the signal wake-up pipe      signals.c
+ *   "postern-listen"  a port session's listener    forward_listener.c
+ *   "postern-port"    its local connections        forward_conn.c
  *
  * Modules find their own state through lws_get_opaque_user_data(). The loop
  * runs in phases (an API call, the session, a last API call) by
@@ -24,6 +26,17 @@
 #define LOOP_PROTOCOL_DATA "postern-data"
 #define LOOP_PROTOCOL_STDIO "postern-stdio"
 #define LOOP_PROTOCOL_SIGNAL "postern-signal"
+#define LOOP_PROTOCOL_LISTEN "postern-listen"
+#define LOOP_PROTOCOL_PORT "postern-port"
+
+/* Largest read lws makes from a raw socket in one go (its per-thread service
+ * buffer is this plus LWS_PRE): a local connection's read, one large stream
+ * message (PAYLOAD_LARGE_MESSAGE_MAX). */
+#define LOOP_READ_MAX (32u * 1024u)
+/* Descriptors the loop may watch: a port session's local connections
+ * (FORWARD_MUX_MAX_CONNS) plus the data channel, stdio, the signal pipe, the
+ * listener and API calls. */
+#define LOOP_FD_LIMIT 320
 
 struct loop {
 	struct lws_context *ctx;

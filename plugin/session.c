@@ -21,13 +21,14 @@ void session_end(struct session *s, enum session_end end, int signo, const char 
 		s->done = true;
 }
 
-/* The kind that runs a handshake kind; NULL for none (ports come later). */
+/* The kind that runs a handshake kind; NULL for none. */
 static const struct session_kind *kind_for(enum handshake_kind kind)
 {
 	switch (kind) {
 	case HANDSHAKE_KIND_SHELL:
 		return &session_shell_kind;
 	case HANDSHAKE_KIND_PORT:
+		return &session_port_kind;
 	case HANDSHAKE_KIND_NONE:
 		break;
 	}

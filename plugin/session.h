@@ -1,8 +1,8 @@
 /*
  * session.h — running one session that StartSession started: open its data
  * channel, answer the handshake, run the session kind the agent announces
- * (a shell today; port forwarding will plug into the same dispatch), and
- * end on channel_closed, a lost connection, ~., a signal or an error.
+ * (a shell, session_shell.h, or port forwarding, session_port.h), and end on
+ * channel_closed, a lost connection, ~., a signal or an error.
  */
 #ifndef POSTERN_SESSION_H
 #define POSTERN_SESSION_H
@@ -25,6 +25,9 @@ struct session_params {
 	const char *session_id;
 	const char *token_value;
 	const char *stream_url;
+	/* The StartSession request named localPortNumber or localUnixSocket (a
+	 * port session then listens even on piped stdio: forward_mode.h). */
+	bool local_port_named;
 };
 
 /*

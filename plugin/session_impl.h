@@ -1,7 +1,7 @@
 /*
  * session_impl.h — what session.c shares with the session kinds
- * (session_shell.c, later the port kinds): the running session and the
- * interface each kind implements.
+ * (session_shell.c, session_port.c): the running session and the interface
+ * each kind implements.
  */
 #ifndef POSTERN_SESSION_IMPL_H
 #define POSTERN_SESSION_IMPL_H
@@ -12,6 +12,7 @@
 #include "data_channel.h"
 #include "handshake.h"
 #include "session.h"
+#include "session_port.h"
 #include "session_shell.h"
 #include "signals.h"
 
@@ -46,6 +47,7 @@ struct session {
 	bool done;                       /* the loop may stop */
 	bool mid_line;                   /* the terminal cursor is not at a line start */
 	struct session_shell shell;      /* state of the shell kind */
+	struct session_port port;        /* state of the port kind */
 };
 
 /* End the session for the first reason given (later ones are ignored) and

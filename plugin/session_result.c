@@ -49,6 +49,8 @@ int session_result_exit_status(const struct session_result *r)
 		return 1;
 	case SESSION_END_ESCAPE:
 		return SESSION_RESULT_ESCAPE_STATUS;
+	case SESSION_END_TERMINATED:
+		return 0;
 	case SESSION_END_SIGNAL:
 		return 128 + r->signo;
 	case SESSION_END_ERROR:
@@ -61,5 +63,6 @@ int session_result_exit_status(const struct session_result *r)
 bool session_result_wants_terminate(const struct session_result *r)
 {
 	return r->end == SESSION_END_ESCAPE || r->end == SESSION_END_SIGNAL ||
-	       r->end == SESSION_END_ERROR;
+	       r->end == SESSION_END_ERROR ||
+	       (r->end == SESSION_END_TERMINATED && r->agent_unaware);
 }

@@ -37,7 +37,8 @@ class ScriptedAgent(FakeAgent):
         self.session_id = start["session_id"]
         self.ws = self.open_data_channel(start)
         self.ws.settimeout(None)
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         return start
 
     def _send(self, frame):
@@ -64,11 +65,19 @@ class ScriptedAgent(FakeAgent):
                 continue
             assert frame["digest_ok"], frame
             self._send(wire.ack_for(frame))
+            fresh = False
             with self.cond:
                 if frame["seq"] == self.expected:  # the client never reorders on a socket
                     self.expected += 1
                     self.received.append((frame["payload_type"], frame["payload"]))
                     self.cond.notify_all()
+                    fresh = True
+            if fresh:
+                self.on_input(frame["payload_type"], frame["payload"])
+
+    def on_input(self, payload_type, payload):
+        """Each new input message, in order, after it was acknowledged (for
+        subclasses that act on what the client sends)."""
 
     def send(self, payload, payload_type=OUTPUT):
         flags = 1 if self.seq == 0 else 0

@@ -69,7 +69,8 @@ def test_handshake_output_size_and_exit_code(broker, agent, env):
     response = agent.handshake(customer_message="Welcome to the fake host.")
     assert response == {"ClientVersion": "1.2.650.0", "ProcessedClientActions": [
         {"ActionType": "SessionType", "ActionStatus": 1, "ActionResult": None, "Error": ""}],
-        "Errors": None, "PosternCapabilities": ["exit-code"]}
+        "Errors": None,
+        "PosternCapabilities": ["exit-code", "smux-v2", "large-messages"]}
     child.expect_exact("Welcome to the fake host.")
     agent.wait_for(lambda r: any(t == SIZE for t, _ in r))
     assert agent.sizes() == [{"cols": 101, "rows": 33}]

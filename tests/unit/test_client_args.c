@@ -52,6 +52,8 @@ Test(client_command, usage_names_every_flag_and_source)
 		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
 		"AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
 		"~/.config/postern/config", "~.", "255", "session-manager-plugin",
+		"AWS-StartPortForwardingSession", "AWS-StartSSHSession", "localPortNumber",
+		"ProxyCommand", "Port N opened for sessionId S.", "localUnixSocket",
 	};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -218,6 +220,28 @@ Test(client_plugin_args, the_seven_argument_form)
 	cr_assert_str_eq(p.target, "mi-0123456789abcdef0");
 	cr_assert_not(p.legacy);
 	cr_assert_not(p.response_from_env);
+	cr_assert_not(p.local_port_named);
+	cli_plugin_free(&p);
+}
+
+/* The AWS CLI's REQUEST for a port forwarding session names its local port. */
+Test(client_plugin_args, the_request_names_a_local_port)
+{
+	char *named[] = {"session-manager-plugin", (char *)response, "r", "StartSession", "",
+			 "{\"Target\": \"i-1\", \"DocumentName\": "
+			 "\"AWS-StartPortForwardingSession\", \"Parameters\": "
+			 "{\"portNumber\": [\"80\"], \"localPortNumber\": [\"0\"]}}",
+			 "https://e"};
+	char *unnamed[] = {"session-manager-plugin", (char *)response, "r", "StartSession", "",
+			   "{\"Target\": \"i-1\", \"Parameters\": {\"portNumber\": [\"22\"]}}",
+			   "https://e"};
+	struct cli_plugin p;
+
+	plugin_ok(ARGC(named), named, &p);
+	cr_assert(p.local_port_named);
+	cli_plugin_free(&p);
+	plugin_ok(ARGC(unnamed), unnamed, &p);
+	cr_assert_not(p.local_port_named);
 	cli_plugin_free(&p);
 }
 

@@ -5,6 +5,7 @@
  * PosternCapabilities extension), and the session kind chosen.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +50,7 @@ static void answers(const char *request, const struct handshake_options *opt,
 	"{\"ActionType\":\"SessionType\",\"ActionParameters\":{\"SessionType\":\"" t \
 	"\",\"Properties\":null}}"
 /* Every answer lists the client's postern capabilities (payload.h). */
-#define CAPS ",\"PosternCapabilities\":[\"exit-code\"]"
+#define CAPS ",\"PosternCapabilities\":[\"exit-code\",\"smux-v2\",\"large-messages\"]"
 #define RESP(actions, errors) \
 	"{\"ClientVersion\":\"" VERSION "\",\"ProcessedClientActions\":[" actions \
 	"],\"Errors\":" errors CAPS "}"
@@ -180,4 +181,38 @@ Test(client_handshake, malformed_requests)
 		cr_assert_null(resp);
 		cr_assert_null(out.agent_version);
 	}
+}
+
+/* The agent's own PosternCapabilities: smux v2 and large messages are used
+ * only when it lists them too (the client always does). */
+static void agent_caps(const char *caps_json, bool smux_v2, bool large)
+{
+	const struct handshake_options with_port = {VERSION, true};
+	char req[512];
+	struct handshake_outcome out;
+	char *got;
+
+	snprintf(req, sizeof(req),
+		 "{\"AgentVersion\":\"3.3.0.0\",\"RequestedClientActions\":[{\"ActionType\":"
+		 "\"SessionType\",\"ActionParameters\":{\"SessionType\":\"Port\",\"Properties\":"
+		 "{\"portNumber\":\"22\"}}}]%s}",
+		 caps_json);
+	got = answer(req, &with_port, &out);
+	cr_assert_str_eq(got, RESP(OK_ACTION("SessionType"), "null"), "%s", caps_json);
+	cr_assert_eq(out.smux_v2, smux_v2, "%s", caps_json);
+	cr_assert_eq(out.large_messages, large, "%s", caps_json);
+	free(got);
+	handshake_outcome_free(&out);
+}
+
+Test(client_handshake, capabilities_both_sides_listed)
+{
+	agent_caps("", false, false); /* an official agent */
+	agent_caps(",\"PosternCapabilities\":null", false, false);
+	agent_caps(",\"PosternCapabilities\":[]", false, false);
+	agent_caps(",\"PosternCapabilities\":[\"smux-v2\"]", true, false);
+	agent_caps(",\"PosternCapabilities\":[\"large-messages\"]", false, true);
+	agent_caps(",\"PosternCapabilities\":[\"large-messages\",\"future\",\"smux-v2\"]", true,
+		   true);
+	agent_caps(",\"PosternCapabilities\":[\"SMUX-V2\",\"large\"]", false, false);
 }

@@ -94,3 +94,23 @@ Test(client_params, refusals)
 	refuses("{\"a\":[\"1\"],\"a\":[\"2\"]}", "bad JSON");
 	refuses("[\"a\"]", "expected name=value");
 }
+
+/* A request naming a local port always gets a listener (plugin/port_mode.h). */
+Test(client_params, names_a_local_port)
+{
+	json_t *p = NULL;
+	char err[256];
+
+	cr_assert_not(cli_params_name_local_port(NULL));
+	cr_assert_eq(cli_params_parse("portNumber=22", &p, err, sizeof(err)), CLIENT_OK);
+	cr_assert_not(cli_params_name_local_port(p));
+	json_decref(p);
+	cr_assert_eq(cli_params_parse("portNumber=22,localPortNumber=0", &p, err, sizeof(err)),
+		     CLIENT_OK);
+	cr_assert(cli_params_name_local_port(p));
+	json_decref(p);
+	cr_assert_eq(cli_params_parse("{\"localUnixSocket\":[\"/tmp/s\"]}", &p, err, sizeof(err)),
+		     CLIENT_OK);
+	cr_assert(cli_params_name_local_port(p));
+	json_decref(p);
+}

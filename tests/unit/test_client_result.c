@@ -120,3 +120,16 @@ Test(client_result, only_the_first_end_counts)
 	cr_assert_eq(r.end, SESSION_END_CLOSED);
 	cr_assert_str_eq(r.message, "");
 }
+
+Test(client_result, a_port_session_the_user_ended)
+{
+	struct session_result r;
+
+	session_result_init(&r);
+	cr_assert(session_result_end(&r, SESSION_END_TERMINATED, SIGINT, NULL));
+	cr_assert_eq(session_result_exit_status(&r), 0, "Ctrl-C ends a port session normally");
+	cr_assert_not(session_result_wants_terminate(&r), "the acknowledged flag told the agent");
+	r.agent_unaware = true;
+	cr_assert_eq(session_result_exit_status(&r), 0);
+	cr_assert(session_result_wants_terminate(&r), "no acknowledged flag: the API ends it");
+}
