@@ -55,7 +55,8 @@ PROTO_SRC   := $(wildcard proto/*.c)
 PROTO_GEN   := $(GEN)/control.pb-c.c
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
-BENCH_SRC   := $(wildcard tests/bench/*.c)
+BENCH_SRC   := $(wildcard tests/bench/bench_*.c)
+BENCH_TOOLS := $(BUILD)/bench/tls_floor
 
 PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/control.pb-c.o
 PROTO_LIB := $(BUILD)/lib/libpostern-proto.a
@@ -201,6 +202,12 @@ $(BUILD)/bench/%: tests/bench/%.c $(PROTO_LIB)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CSTD) $(WARN) -O2 -g -Iproto -I$(GEN) $(PROTO_CFLAGS) -o $@ $< $(PROTO_LIB) $(PROTO_LIBS)
 
+# A bare TLS client: the memory anchor the agent's RSS is compared with.
+$(BUILD)/bench/tls_floor: tests/bench/tls_floor.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CSTD) $(WARN) -O2 -g -o $@ $< $(call pkg_libs,openssl)
+
 # ---- entry points ------------------------------------------------------------
 test: deps unit e2e asan
 
@@ -220,7 +227,7 @@ e2e: all
 fuzz: deps $(FUZZ_BINS)
 	$(Q)scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-bench: deps all $(BENCH_BINS)
+bench: deps all $(BENCH_BINS) $(BENCH_TOOLS)
 	$(Q)for b in $(BENCH_BINS); do $$b || exit 1; done
 	$(Q)/usr/bin/python3 tests/bench/bench_session.py
 	$(Q)/usr/bin/python3 tests/bench/bench_port.py $(BENCH_PORT_ARGS)

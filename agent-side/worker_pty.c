@@ -162,10 +162,27 @@ void worker_pty_flow(struct worker *w)
 	}
 }
 
+/* Write what the shell's input buffer holds, as far as the pty takes it. */
+static void worker_pty_write_out(struct worker *w)
+{
+	if (pty_shell_flush(w->pty) != 0)
+		agent_log(AGENT_LOG_WARN, "session %s: writing to the shell's terminal failed: %s",
+			  w->start->session_id, strerror(errno));
+}
+
 int worker_pty_input(struct worker *w, const uint8_t *data, size_t len)
 {
-	if (!w->pty || pty_shell_write(w->pty, data, len) != 0)
+	bool was_idle;
+
+	if (!w->pty)
 		return -1;
+	was_idle = pty_shell_write_pending(w->pty) == 0;
+	if (pty_shell_write(w->pty, data, len) != 0)
+		return -1;
+	/* The master is non-blocking: when nothing waits before this input,
+	 * write it now rather than one loop turn later (keystroke latency). */
+	if (was_idle)
+		worker_pty_write_out(w);
 	if (w->pty_wsi && pty_shell_write_pending(w->pty))
 		lws_callback_on_writable(w->pty_wsi);
 	return 0;
@@ -204,9 +221,7 @@ static int worker_pty_on_writeable(struct worker *w, struct lws *wsi)
 {
 	if (!w->pty)
 		return 0;
-	if (pty_shell_flush(w->pty) != 0)
-		agent_log(AGENT_LOG_WARN, "session %s: writing to the shell's terminal failed: %s",
-			  w->start->session_id, strerror(errno));
+	worker_pty_write_out(w);
 	if (pty_shell_write_pending(w->pty))
 		lws_callback_on_writable(wsi);
 	else if (w->phase == WORKER_RUNNING)

@@ -123,12 +123,42 @@ static int grow(struct stdio_relay *s, size_t need)
 	return CLIENT_OK;
 }
 
+/*
+ * A small write with nothing queued before it goes out at once instead of
+ * one loop turn later (echoed keystrokes). Only when stdout reports room now:
+ * a pipe then takes PIPE_BUF bytes and a terminal at least 256 without
+ * blocking, and STDIO_RELAY_DIRECT_MAX stays below both. Returns the bytes
+ * written; the rest is queued as usual.
+ */
+static size_t write_direct(struct stdio_relay *s, const uint8_t *buf, size_t len)
+{
+	struct pollfd pfd = {.fd = s->out_fd, .events = POLLOUT};
+	ssize_t w;
+
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLOUT) ||
+	    (pfd.revents & (POLLERR | POLLHUP)))
+		return 0;
+	w = write(s->out_fd, buf, len);
+	if (w <= 0)
+		return 0; /* the queued path reports errors */
+	s->out_mid_line = buf[w - 1] != '\n';
+	return (size_t)w;
+}
+
 int stdio_relay_write(struct stdio_relay *s, const uint8_t *buf, size_t len)
 {
 	if (s->out_failed || len == 0)
 		return CLIENT_OK;
 	if (s->out_len + len > STDIO_RELAY_HARD_CAP)
 		return CLIENT_E_WOULD_BLOCK;
+	if (s->out_len == 0 && len <= STDIO_RELAY_DIRECT_MAX && s->out_wsi) {
+		size_t done = write_direct(s, buf, len);
+
+		buf += done;
+		len -= done;
+		if (len == 0)
+			return CLIENT_OK;
+	}
 	if (s->out_head + s->out_len + len > s->out_cap && grow(s, s->out_len + len) != CLIENT_OK)
 		return CLIENT_E_NOMEM;
 	memcpy(s->out_buf + s->out_head + s->out_len, buf, len);

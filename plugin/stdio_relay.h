@@ -8,7 +8,9 @@
  * calls ops->on_input_end once; reading then stops for good.
  *
  * Output: bytes are queued and written whenever stdout is writable, at most
- * STDIO_RELAY_WRITE_MAX per write, so a blocking stdout never stalls the loop.
+ * STDIO_RELAY_WRITE_MAX per write, so a blocking stdout never stalls the loop;
+ * up to STDIO_RELAY_DIRECT_MAX bytes with nothing queued before them are
+ * written at once if stdout has room (keystroke echo latency).
  * Above STDIO_RELAY_HIGH_MARK queued bytes stdio_relay_output_full() is true
  * (the owner stops receiving), and ops->on_output_room is called when the
  * queue falls below STDIO_RELAY_LOW_MARK again. A write error, or stdout
@@ -28,6 +30,7 @@ struct loop;
 
 #define STDIO_RELAY_READ_MAX 1024u          /* the stock plugin's chunk (data-channel.md §7.1) */
 #define STDIO_RELAY_WRITE_MAX 4096u         /* PIPE_BUF: a write after POLLOUT won't block */
+#define STDIO_RELAY_DIRECT_MAX 256u         /* written at once when nothing is queued */
 #define STDIO_RELAY_HIGH_MARK (256u * 1024u)
 #define STDIO_RELAY_LOW_MARK (64u * 1024u)
 #define STDIO_RELAY_HARD_CAP (1024u * 1024u) /* stdio_relay_write refuses beyond */

@@ -32,11 +32,34 @@ KEYSTROKES = 1000
 PROMPT_ENV = {"PS1": "$ ", "ENV": ""}
 
 
-def rss_kb(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+def memory_kb(pid):
+    """RSS, PSS and private (unshared) kB of a process, from smaps_rollup."""
+    fields = {}
+    for line in open(f"/proc/{pid}/smaps_rollup"):
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == "kB":
+            fields[parts[0].rstrip(":")] = int(parts[1])
+    return (fields["Rss"], fields["Pss"],
+            fields["Private_Clean"] + fields["Private_Dirty"])
+
+
+def tls_floor_kb(broker):
+    """The same three figures for a bare TLS client after one handshake with
+    the broker (tests/bench/tls_floor.c): the anchor for the agent."""
+    out = subprocess.run([str(BIN.parent / "bench" / "tls_floor"), "127.0.0.1",
+                          str(broker.port), broker.ca], capture_output=True, text=True,
+                         check=True).stdout
+    fields = dict(item.split("=") for item in out.split())
+    return int(fields["rss_kb"]), int(fields["pss_kb"]), int(fields["private_kb"])
+
+
+def memory_line(name, kb, anchor=None):
+    text = f"{name:28s} RSS {kb[0] / 1024:5.1f} MB  PSS {kb[1] / 1024:5.1f} MB  " \
+           f"private {kb[2] / 1024:5.1f} MB"
+    if anchor:
+        text += f"   ({kb[0] / anchor[0]:.2f}x / {kb[1] / anchor[1]:.2f}x / " \
+                f"{kb[2] / anchor[2]:.2f}x the TLS client)"
+    return text
 
 
 def start_agent(broker, folder):
@@ -115,8 +138,11 @@ def main():
             env.update(broker.aws_env())
             time.sleep(1)
             print("== shell sessions (lower is better)")
-            print(f"memory: idle agent RSS {rss_kb(agent.pid) / 1024:.1f} MB (goal <= 4 MB); "
-                  f"broker with one idle agent {rss_kb(broker.proc.pid) / 1024:.1f} MB")
+            floor = tls_floor_kb(broker)
+            print("memory (RSS counts shared library pages; private is this process's own):")
+            print("  " + memory_line("bare TLS client (anchor)", floor))
+            print("  " + memory_line("idle agent (goal RSS <= 4 MB)", memory_kb(agent.pid), floor))
+            print("  " + memory_line("broker with one idle agent", memory_kb(broker.proc.pid)))
 
             pst = postern_cmd(broker, target)
             ssh = sshd.ssh_args("-tt", "root@127.0.0.1")
