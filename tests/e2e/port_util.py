@@ -5,9 +5,10 @@ and the peak memory of every process on the path (`RssMonitor`).
 Test modules import the fixtures they use from here:
     from port_util import env, port_host, port_forward  # noqa: F401 (fixtures)
 
-Every port test skips, saying why, until the whole path runs port sessions:
-the first one probes with one echo round trip through a forward (a probe that
-fails once decides for the rest of the run)."""
+Every port-forwarding test (`port_host`) skips, saying why, until the whole
+path forwards ports: the first one probes with one echo round trip through a
+forward (a probe that fails once decides for the rest of the run). SSH tests
+use `online_host`, which probes nothing."""
 import json
 import os
 import re
@@ -174,20 +175,25 @@ def env(broker, tmp_path):
 
 
 @pytest.fixture
-def port_host(broker, agent_factory, env, tmp_path):
-    """A PortHost whose agent runs port sessions (skips until they work)."""
+def online_host(broker, agent_factory):
+    """A PortHost: a registered agent, online."""
     if not AGENT.exists() or not POSTERN.exists():
         pytest.skip("postern-agent or postern is not built")
+    return start_online_agent(broker, agent_factory)
+
+
+@pytest.fixture
+def port_host(broker, online_host, env, tmp_path):
+    """online_host, once port forwarding works (skips until it does)."""
     if _not_ready:
         pytest.skip(_not_ready[0])
-    host = start_online_agent(broker, agent_factory)
     if not _probed:
-        why = _probe(broker, host, env, tmp_path)
+        why = _probe(broker, online_host, env, tmp_path)
         if why:
             _not_ready.append(why)
             pytest.skip(why)
         _probed.append(True)
-    return host
+    return online_host
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from client_util import POSTERN, client_env
-from port_util import port_host  # noqa: F401 (fixture)
+from port_util import online_host  # noqa: F401 (fixture)
 from sshd import Sshd
 
 COPY_BYTES = 200 * 1000 * 1000
@@ -49,9 +49,9 @@ def sha256_file(path):
     return h.hexdigest()
 
 
-def test_ssh_runs_a_remote_command(sshd, port_host, env):
+def test_ssh_runs_a_remote_command(sshd, online_host, env):
     res = subprocess.run(proxied(sshd, sshd.ssh_args(
-        f"{sshd.user}@{port_host.instance_id}",
+        f"{sshd.user}@{online_host.instance_id}",
         "echo remote-$((6*7)); echo to-stderr >&2; exit 3")),
         env=env, capture_output=True, timeout=60)
     assert res.stdout == b"remote-42\n", res.stderr
@@ -59,13 +59,13 @@ def test_ssh_runs_a_remote_command(sshd, port_host, env):
     assert res.returncode == 3, res.stderr
 
 
-def test_scp_200mb_both_ways(sshd, port_host, env, tmp_path):
+def test_scp_200mb_both_ways(sshd, online_host, env, tmp_path):
     src, there, back = tmp_path / "src.bin", tmp_path / "there.bin", tmp_path / "back.bin"
     with open(src, "wb") as f:
         for _ in range(COPY_BYTES // (1 << 20)):
             f.write(os.urandom(1 << 20))
         f.write(os.urandom(COPY_BYTES % (1 << 20)))
-    remote = f"{sshd.user}@{port_host.instance_id}"
+    remote = f"{sshd.user}@{online_host.instance_id}"
 
     up = subprocess.run(proxied(sshd, sshd.scp_args(str(src), f"{remote}:{there}")),
                         env=env, capture_output=True, timeout=300)
