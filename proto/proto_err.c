@@ -40,6 +40,7 @@ const char *proto_err_str(int err)
 	case PROTO_E_SMUX_LENGTH: return "bad smux frame length";
 	case PROTO_E_SMUX_STREAMS: return "too many smux streams";
 	case PROTO_E_SMUX_SYN: return "smux stream opened by the server";
+	case PROTO_E_SMUX_WINDOW: return "smux stream window exceeded";
 	case PROTO_E_AUTH_MALFORMED: return "malformed Authorization header";
 	case PROTO_E_AUTH_ALGORITHM: return "unsupported signature algorithm";
 	case PROTO_E_AUTH_DATE: return "missing or malformed X-Amz-Date";

@@ -56,6 +56,7 @@ enum proto_err {
 	PROTO_E_SMUX_LENGTH = -82,   /* Length wrong for the Cmd */
 	PROTO_E_SMUX_STREAMS = -83,  /* too many open streams, or ids exhausted */
 	PROTO_E_SMUX_SYN = -84,      /* a SYN sent to the client side */
+	PROTO_E_SMUX_WINDOW = -85,   /* version 2: data beyond the stream's window */
 
 	/* request authentication (sigv4.h) */
 	PROTO_E_AUTH_MALFORMED = -90, /* Authorization header not in SigV4 form */

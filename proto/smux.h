@@ -18,8 +18,11 @@
  *         8-byte header. Any protocol error (version other than the session's,
  *         unknown Cmd, UPD in version 1 or with Length != 8, SYN/FIN/NOP with
  *         Length != 0, SYN on the client side, more than max_streams open
- *         streams) makes smux_input() return a negative proto_err: the
- *         session is dead and further calls return the same error.
+ *         streams; in version 2 a PSH that would leave more than the
+ *         stream's window unconsumed) makes smux_input() return a negative
+ *         proto_err: the session is dead and further calls return the same
+ *         error (smux_error() tells it too). Running out of memory kills the
+ *         session the same way, with PROTO_E_NOMEM.
  *
  *   out   Everything for the peer (SYN, FIN, PSH, NOP, UPD frames) goes into
  *         one bounded FIFO of pending bytes; the owner moves it into stream
@@ -27,8 +30,11 @@
  *         message sizes of its choosing (boundaries mean nothing, §1).
  *         ops->on_output tells the owner that the FIFO went from empty to
  *         non-empty. Control frames (SYN, FIN, NOP, UPD) are always accepted —
- *         they may take the FIFO past tx_cap by at most their own size —
- *         while smux_write() accepts data only up to tx_cap.
+ *         each may take the FIFO past tx_cap by its own size (8 or 16 bytes;
+ *         how many there are follows from the owner's own calls: one SYN and
+ *         one FIN per stream, one UPD per half window consumed, a NOP per
+ *         smux_keepalive) — while smux_write() accepts data only up to
+ *         tx_cap, headers included.
  *
  *   flow  Version 1 (official peers): no per-stream window. smux_write() is
  *         limited only by the FIFO; the receiving owner bounds what it holds
@@ -40,7 +46,10 @@
  *         peer_window − (written − peer_consumed) bytes of a stream in flight
  *         (peer_window starts at SMUX_V2_INITIAL_PEER_WINDOW until the
  *         first UPD); smux_write() accepts no more than that, and
- *         ops->on_writable(id) says when a blocked stream has room again. The
+ *         ops->on_writable(id) says when a blocked stream has room again
+ *         (after a UPD opens a window that was full or that cut a
+ *         smux_write() short; a write cut short by the FIFO instead waits for
+ *         smux_take(), as in version 1). The
  *         receiver reports what its application really consumed with
  *         smux_consumed(), which sends UPD(consumed, window) on the first
  *         consumption and whenever half a window has been consumed since the
@@ -50,7 +59,12 @@
  * calls smux_close() — normally after a FIN from the peer (ops->on_fin) or
  * after its own connection ended. smux_close() sends FIN unless one was
  * already sent and forgets the stream; later frames for its id are read and
- * discarded, as the library does. Ids are never reused.
+ * discarded, as the library does. Ids are never reused by the client; the
+ * server, like the library, treats a SYN for any id not open as a new stream
+ * and ignores a SYN for an open one. smux_shutdown() sends FIN but keeps the
+ * stream open for the peer's data (half-close between postern peers,
+ * smux.md §6). PSH frames after the peer's FIN are discarded, so on_fin
+ * really is the end of a stream's data.
  */
 #ifndef POSTERN_SMUX_H
 #define POSTERN_SMUX_H
@@ -127,8 +141,12 @@ void smux_free(struct smux *s);
 
 /* The peer's bytes, in order. PROTO_OK, a protocol error (see above: the
  * session is dead), PROTO_E_NOMEM. Callbacks run during the call; they may
- * call smux_write/smux_close/smux_consumed, but not smux_input or smux_free. */
+ * call smux_write/smux_close/smux_consumed, but not smux_input (which then
+ * returns PROTO_E_STATE) or smux_free. */
 int smux_input(struct smux *s, const uint8_t *data, size_t len);
+
+/* PROTO_OK while the session is alive, else the error that killed it. */
+int smux_error(const struct smux *s);
 
 /* Client side: open a stream (SYN goes out). PROTO_OK with *id set,
  * PROTO_E_STATE (server side, or the session is dead), PROTO_E_SMUX_STREAMS
@@ -148,13 +166,20 @@ long smux_write(struct smux *s, uint32_t id, const uint8_t *data, size_t len);
 size_t smux_write_room(const struct smux *s, uint32_t id);
 
 /* Version 2: the application consumed n more bytes of stream id (written to
- * its connection); sends UPD when due. No effect in version 1 or for unknown
- * ids. */
+ * its connection); sends UPD when due. n is capped at what on_data handed
+ * over and was not yet reported. No effect in version 1 or for unknown ids. */
 void smux_consumed(struct smux *s, uint32_t id, size_t n);
 
 /* End stream id from this side: FIN unless already sent, then forget it.
  * Unknown ids are ignored. */
 void smux_close(struct smux *s, uint32_t id);
+
+/* Half-close: send FIN on stream id (once) but keep it open, so the peer's
+ * data and FIN still arrive; smux_write() then refuses the stream, and
+ * smux_close() later forgets it without a second FIN. PROTO_OK (also when
+ * FIN was already sent), PROTO_E_STATE (unknown id, session dead),
+ * PROTO_E_NOMEM. */
+int smux_shutdown(struct smux *s, uint32_t id);
 
 /* Queue a NOP (keepalive, smux.md §5). */
 void smux_keepalive(struct smux *s);
