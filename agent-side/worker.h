@@ -15,15 +15,18 @@
  *
  * Worker side (worker_main, `postern-agent worker`): one libwebsockets
  * context trusting DIR/ca.pem, one websocket to StartSession.data_channel_url
- * and the session's shell on a pty adopted into the same loop:
+ * and what the session runs (a shell on a pty, or TCP connections) adopted
+ * into the same loop:
  *
  *   open      TEXT OpenDataChannel (agent form, data-channel.md §1.2), then
  *             agent_session_state Connected
- *   handshake HandshakeRequest; HandshakeResponse within 15 s, every action
+ *   handshake HandshakeRequest (offering the "smux-v2" and "large-messages"
+ *             capabilities); HandshakeResponse within 15 s, every action
  *             with status 1 (else the session fails); HandshakeComplete
  *             (session-flow.md §2). Stream data before the response is
  *             acknowledged and dropped, as by the official agent.
- *   shell     a login shell on a pty as the run-as user (run_as.h); output in
+ *   shell     (Standard_Stream) a login shell on a pty as the run-as user
+ *             (run_as.h); output in
  *             messages of up to 16 KiB (+3 bytes of a held-back UTF-8
  *             character), read only while the reliable stream has room for a
  *             whole message; input, Size and Flag from the client
@@ -33,6 +36,39 @@
  *             channel_closed or SIGTERM: SIGHUP to the shell (SIGKILL 2 s
  *             later), close, exit 0. The data channel lost: the shell is
  *             killed likewise and the worker exits WORKER_EXIT_LOST.
+ *   port      (Port, session-flow.md §4–§5) properties portNumber, host, type
+ *             (port_props.h), the host resolved before the data channel
+ *             opens (port_dest.h: instance-metadata and similar addresses
+ *             refused). Multiplexed iff type is LocalPortForwarding and the
+ *             ClientVersion is at least 1.1.70: an smux server (version 2 iff
+ *             the client took "smux-v2") dialing one connection per stream;
+ *             a failed dial is a ConnectToPortError flag and a FIN, and the
+ *             session goes on. Otherwise one connection dialed at the start:
+ *             with LocalPortForwarding re-dialed on the next Output after
+ *             DisconnectToPort or the destination's close; without it (SSH
+ *             through ProxyCommand) the destination's close ends the session
+ *             like a shell's exit. TerminateSession ends any port session.
+ *             Messages to the client: at most WORKER_PORT_MSG_OFFICIAL bytes,
+ *             PAYLOAD_LARGE_MESSAGE_MAX to clients with "large-messages".
+ *             No KMS for Port (as the official agent), no run-as user.
+ *
+ * What a port session holds, at most (everything else is the reliable
+ * stream's own window and the websocket queue):
+ *   - per destination connection: WORKER_PORT_CONN_QUEUE bytes queued toward
+ *     it before the client's Output waits (smux v1, basic) or, with smux v2,
+ *     the stream's window (SMUX_V2_WINDOW, the same 256 KiB), as smux
+ *     consumption is reported only for bytes the socket took; one message
+ *     more (WORKER_MAX_FRAME) is the hard limit, beyond which a v2 stream is
+ *     reset;
+ *   - all connections of a session together: WORKER_PORT_BUDGET (plus one
+ *     message); beyond it further Output is left unacknowledged (the client
+ *     resends it), which stalls every stream, as with the official peers;
+ *   - WORKER_PORT_MAX_CONNS connections at once per multiplexed session
+ *     (more streams are refused with ConnectToPortError); smux's own
+ *     pending-output FIFO (SMUX_DEFAULT_TX_CAP).
+ * Destinations are read only while the reliable stream has room for a whole
+ * message, the websocket queue is at most half full, publication is not
+ * paused and (multiplexed) the stream's smux write room allows.
  */
 #ifndef POSTERN_WORKER_H
 #define POSTERN_WORKER_H
@@ -53,7 +89,17 @@ enum worker_exit {
 	WORKER_EXIT_SHELL = 5,       /* no shell: run-as user or pty could not be set up */
 	WORKER_EXIT_PEER_GONE = 6,   /* the client stopped acknowledging (resend limit) */
 	WORKER_EXIT_UNSUPPORTED = 7, /* a session type or option this agent does not run */
+	WORKER_EXIT_PROPERTIES = 8,  /* the session's properties are invalid (port, host, type) */
+	WORKER_EXIT_DESTINATION = 9, /* the destination is refused, unknown or unreachable */
+	WORKER_EXIT_PROTOCOL = 10,   /* the client broke the session's protocol (smux) */
 };
+
+/* Port sessions: the bounds above. */
+#define WORKER_PORT_MSG_OFFICIAL 1024u                  /* bytes per message (official peers) */
+#define WORKER_PORT_CONN_QUEUE (256u * 1024u)           /* queued toward one connection */
+#define WORKER_PORT_BUDGET (4u * 1024u * 1024u)         /* queued toward all of a session's */
+#define WORKER_PORT_MAX_CONNS 256u                      /* connections of one session at once */
+#define WORKER_PORT_KEEPALIVE_MS 10000u                 /* smux NOP interval (old clients) */
 
 /*
  * Start a worker for start (the agent keeps no reference to it). state_dir

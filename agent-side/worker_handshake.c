@@ -17,10 +17,13 @@ int worker_hs_request(const char *session_type, const char *properties_json, uin
 		.action_type = PAYLOAD_ACTION_NAME_SESSION_TYPE,
 		.session_type = (char *)session_type,
 	};
+	char *offered[] = {PAYLOAD_CAP_SMUX_V2, PAYLOAD_CAP_LARGE_MESSAGES, NULL};
 	struct payload_handshake_request req = {
 		.agent_version = AGENT_VERSION,
 		.actions = &action,
 		.n_actions = 1,
+		.capabilities = offered,
+		.n_capabilities = sizeof(offered) / sizeof(offered[0]) - 1,
 	};
 
 	if (properties_json && properties_json[0] && strcmp(properties_json, "null") != 0)
@@ -70,6 +73,8 @@ int worker_hs_check(const uint8_t *payload, size_t len, struct worker_hs_result 
 	if (worker_hs_failed_action(&resp, why, whylen) != 0)
 		goto out;
 	res->exit_code = payload_has_capability(&resp, PAYLOAD_CAP_EXIT_CODE);
+	res->smux_v2 = payload_has_capability(&resp, PAYLOAD_CAP_SMUX_V2);
+	res->large_messages = payload_has_capability(&resp, PAYLOAD_CAP_LARGE_MESSAGES);
 	snprintf(res->client_version, sizeof(res->client_version), "%s", resp.client_version);
 	rc = 0;
 out:

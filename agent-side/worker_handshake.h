@@ -2,9 +2,13 @@
  * worker_handshake.h — the agent's side of the session handshake
  * (session-flow.md §2; data-channel.md §5.5–§5.7), as payloads in and out:
  *
- *   A→C HandshakeRequest   AgentVersion and one SessionType action
+ *   A→C HandshakeRequest   AgentVersion, one SessionType action, and
+ *                          PosternCapabilities: what this agent offers,
+ *                          always "smux-v2" and "large-messages" (official
+ *                          clients ignore the key)
  *   C→A HandshakeResponse  every action must come back with ActionStatus 1;
- *                          postern clients also list PosternCapabilities
+ *                          postern clients also list PosternCapabilities, and
+ *                          an offered capability is used iff it is listed
  *   A→C HandshakeComplete  how long it took; no customer message
  *
  * No I/O and no clock: the caller numbers, sends and times the messages.
@@ -24,7 +28,10 @@
 
 /* What the client said, once worker_hs_check() accepted it. */
 struct worker_hs_result {
-	bool exit_code; /* the client listed PAYLOAD_CAP_EXIT_CODE */
+	bool exit_code;      /* the client listed PAYLOAD_CAP_EXIT_CODE */
+	bool smux_v2;        /* ... PAYLOAD_CAP_SMUX_V2: port sessions speak smux v2 */
+	bool large_messages; /* ... PAYLOAD_CAP_LARGE_MESSAGES: port sessions send
+			      * up to PAYLOAD_LARGE_MESSAGE_MAX per message */
 	char client_version[64];
 };
 
@@ -32,9 +39,11 @@ struct worker_hs_result {
  * The HandshakeRequest payload (malloc'd, *len bytes; caller frees):
  * {"AgentVersion":AGENT_VERSION,"RequestedClientActions":[{"ActionType":
  * "SessionType","ActionParameters":{"SessionType":session_type,
- * "Properties":properties}}]}. properties_json is embedded as given; NULL,
- * "" and "null" all give null (what shells use). 0, or a negative proto_err
- * (PROTO_E_JSON for malformed properties).
+ * "Properties":properties}}],"PosternCapabilities":["smux-v2",
+ * "large-messages"]}.
+ * properties_json is embedded as given; NULL, "" and "null" all give null
+ * (what shells use). 0, or a negative proto_err (PROTO_E_JSON for malformed
+ * properties).
  */
 int worker_hs_request(const char *session_type, const char *properties_json, uint8_t **out,
 		      size_t *len);

@@ -7,8 +7,12 @@
  *                     write one queued message per WRITEABLE, close
  *   worker_session.c  the session over it: opening, handshake, delivery of the
  *                     client's stream, the end of the session
+ *   worker_kind.h     what runs over it, by session type:
  *   worker_pty.c      the shell: start it, its pty in the loop (raw file),
  *                     output into the stream with backpressure, input out of it
+ *   worker_port.c     port sessions (worker_port.h): one connection, or
+ *   worker_mux.c      many multiplexed with smux; each a TCP connection in
+ *                     the loop (worker_tcp.h)
  *
  * There is exactly one struct worker per process; every lws callback finds
  * it with lws_context_user().
@@ -29,7 +33,9 @@
 #include "run_as.h"
 #include "worker.h"
 #include "worker_handshake.h"
+#include "worker_kind.h"
 #include "worker_outq.h"
+#include "worker_port.h"
 #include "worker_url.h"
 
 #define WORKER_MAX_FRAME (1024u * 1024u)    /* largest message accepted from the broker */
@@ -39,18 +45,35 @@
 #define WORKER_KILL_GRACE_MS 2000u /* SIGHUP, then SIGKILL this much later */
 #define WORKER_CLOSE_GRACE_MS 3000u /* for the websocket close handshake */
 #define WORKER_CONNECT_TIMEOUT_S 20u
+#define WORKER_FD_LIMIT (WORKER_PORT_MAX_CONNS + 16u) /* descriptors in the loop */
 #define WORKER_PING_S 54u          /* websocket ping after this much silence ... */
 #define WORKER_HANGUP_S 114u       /* ... and give up without a pong (data-channel.md §1.4) */
 #define WORKER_PROTOCOL_WS "postern-data"
 #define WORKER_PROTOCOL_PTY "postern-pty"
+#define WORKER_PROTOCOL_TCP WORKER_TCP_PROTOCOL
 
 enum worker_phase {
 	WORKER_CONNECTING, /* the websocket is being opened */
 	WORKER_HANDSHAKE,  /* HandshakeRequest sent, no answer judged yet */
-	WORKER_RUNNING,    /* the shell runs (or has exited and its output is being read) */
-	WORKER_DRAINING,   /* shell over: ExitCode out, waiting for acknowledgements */
+	WORKER_RUNNING,    /* the kind runs (a shell: or has exited and its output is being read) */
+	WORKER_DRAINING,   /* kind finished: ExitCode out, waiting for acknowledgements */
 	WORKER_CLOSING,    /* Terminating sent: closing the websocket */
 	WORKER_STOPPING,   /* ended from outside or by a failure: killing, closing */
+};
+
+/* The shell kind's state (worker_pty.c). */
+struct worker_shell {
+	struct run_as user;
+	struct pty_shell *pty;
+	struct lws *wsi;                          /* a dup of the master, adopted */
+	bool reading;                             /* POLLIN wanted on wsi */
+	bool eof;
+	bool exited;
+	int status;                               /* waitpid() status */
+	uint64_t exit_ms;
+	bool exit_code_pending;
+	uint64_t kill_deadline_ms;
+	bool killed;                              /* SIGKILL sent */
 };
 
 struct worker {
@@ -58,7 +81,7 @@ struct worker {
 	const Postern__Control__StartSession *start;
 	struct agent_state st;
 	struct worker_url url;
-	struct run_as user;
+	const struct worker_kind *kind;
 
 	struct lws_context *lws;
 	struct lws_vhost *vhost;
@@ -83,20 +106,13 @@ struct worker {
 	size_t hs_response_len;
 	struct worker_hs_result hs;
 
-	/* the shell */
-	struct pty_shell *pty;
-	struct lws *pty_wsi;                      /* a dup of the master, adopted */
-	bool pty_reading;                         /* POLLIN wanted on pty_wsi */
-	bool pty_eof;
-	bool shell_exited;
-	int shell_status;                         /* waitpid() status */
-	uint64_t shell_exit_ms;
+	/* what runs over it */
+	struct worker_shell shell;
+	struct worker_port port;
 
 	/* the end */
 	enum worker_phase phase;
-	bool exit_code_pending;
-	uint64_t drain_deadline_ms, close_deadline_ms, kill_deadline_ms;
-	bool killed;                              /* SIGKILL sent */
+	uint64_t drain_deadline_ms, close_deadline_ms;
 	int exit_status;                          /* enum worker_exit */
 	bool done;
 };
@@ -123,19 +139,15 @@ void worker_session_input(struct worker *w, const uint8_t *msg, size_t len);
 void worker_session_lost(struct worker *w, const char *why);
 void worker_session_stop(struct worker *w, int exit_status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void worker_session_shell_check(struct worker *w);
+/* The kind is done and the session ends well: let the client acknowledge
+ * what it was sent (at most WORKER_DRAIN_MS), agent_session_state
+ * Terminating, close, exit 0. */
+void worker_session_finish(struct worker *w);
+/* Sources may be read again, or must not be: the kind's flow hook. */
+void worker_session_flow(struct worker *w);
 void worker_session_tick(struct worker *w);
 
-/* worker_pty.c */
-int worker_pty_start(struct worker *w, char *err, size_t errlen);
-/* Input for the shell: 0, or -1 when its buffer is full (try again later). */
-int worker_pty_input(struct worker *w, const uint8_t *data, size_t len);
-/* Whether the pty may be read now: the shell runs, and the stream and the
- * websocket queue have room for a whole message. */
-bool worker_pty_may_read(const struct worker *w);
-/* Read the pty while the stream has room; stop reading while it has not. */
-void worker_pty_flow(struct worker *w);
-void worker_pty_tick(struct worker *w);
+/* worker_pty.c (the shell kind's lws protocol) */
 int worker_pty_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			void *in, size_t len);
 

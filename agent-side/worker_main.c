@@ -71,8 +71,8 @@ void worker_signals_poll(struct worker *w)
 {
 	if (worker_signal.child) {
 		worker_signal.child = 0;
-		if (w->pty)
-			pty_shell_reap(w->pty);
+		if (w->kind && w->kind->child)
+			w->kind->child(w);
 	}
 	if (worker_signal.stop) {
 		worker_signal.stop = 0;
@@ -99,6 +99,7 @@ void worker_random(struct worker *w, uint8_t *buf, size_t len)
 static const struct lws_protocols worker_protocols[] = {
 	{WORKER_PROTOCOL_WS, worker_ws_callback, 0, 0, 0, NULL, 0},
 	{WORKER_PROTOCOL_PTY, worker_pty_callback, 0, 0, 0, NULL, 0},
+	{WORKER_PROTOCOL_TCP, worker_tcp_callback, 0, 0, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -108,22 +109,26 @@ static void worker_lws_log(int level, const char *line)
 		  (int)strcspn(line, "\n"), line);
 }
 
-/* Can this worker run what was asked? WORKER_EXIT_OK or why not. */
-static int worker_check_request(const struct worker *w, char *err, size_t errlen)
+const struct worker_kind *worker_kind_find(const char *session_type)
 {
-	const Postern__Control__StartSession *s = w->start;
+	static const struct worker_kind *const kinds[] = {&worker_kind_shell, &worker_kind_port};
 
-	if (strcmp(s->session_type, "Standard_Stream") != 0) {
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (session_type && strcmp(kinds[i]->session_type, session_type) == 0)
+			return kinds[i];
+	return NULL;
+}
+
+/* Can this worker run what was asked? WORKER_EXIT_OK or why not. */
+static int worker_check_request(struct worker *w, char *err, size_t errlen)
+{
+	w->kind = worker_kind_find(w->start->session_type);
+	if (!w->kind) {
 		snprintf(err, errlen, "session type '%s' is not supported by this agent yet",
-			 s->session_type);
+			 w->start->session_type);
 		return WORKER_EXIT_UNSUPPORTED;
 	}
-	if (s->preferences && s->preferences->kms_key_id && s->preferences->kms_key_id[0]) {
-		snprintf(err, errlen, "session encryption (KMS) is not supported by this agent "
-				      "yet");
-		return WORKER_EXIT_UNSUPPORTED;
-	}
-	return WORKER_EXIT_OK;
+	return w->kind->prepare(w, err, errlen);
 }
 
 static int worker_setup(struct worker *w, const char *state_dir, char *err, size_t errlen)
@@ -136,8 +141,6 @@ static int worker_setup(struct worker *w, const char *state_dir, char *err, size
 	rc = worker_check_request(w, err, errlen);
 	if (rc != WORKER_EXIT_OK)
 		return rc;
-	if (run_as_resolve(w->start->run_as, geteuid(), &w->user, err, errlen) != 0)
-		return WORKER_EXIT_SHELL;
 	w->ssl = agent_tls_context(&w->url.server, w->st.paths.ca, NULL, NULL, &w->diag, err,
 				   errlen);
 	if (!w->ssl)
@@ -148,7 +151,7 @@ static int worker_setup(struct worker *w, const char *state_dir, char *err, size
 		return WORKER_EXIT_FAILED;
 	}
 	lws_set_log_level(LLL_ERR, worker_lws_log);
-	w->lws = agent_lws_client_context(worker_protocols, w->ssl, w, 16,
+	w->lws = agent_lws_client_context(worker_protocols, w->ssl, w, WORKER_FD_LIMIT,
 					  WORKER_CONNECT_TIMEOUT_S);
 	if (!w->lws) {
 		snprintf(err, errlen, "cannot start libwebsockets");
@@ -187,12 +190,13 @@ static void worker_run(struct worker *w)
 
 static void worker_free(struct worker *w)
 {
+	w->destroying = true;
+	if (w->kind)
+		w->kind->free(w); /* lets go of its descriptors before lws closes them */
 	if (w->lws) {
-		w->destroying = true;
 		lws_sul_cancel(&w->tick);
 		lws_context_destroy(w->lws);
 	}
-	pty_shell_free(w->pty);
 	rstream_free(w->rs);
 	worker_outq_clear(&w->outq);
 	free(w->rx);
@@ -211,7 +215,8 @@ static const char worker_details[] =
 	"and runs it. Not meant to be run by hand.\n"
 	"Exit status: 0 the session ran and ended; 1 setup failed; 2 no data channel;\n"
 	"3 data channel lost; 4 handshake failed; 5 no shell; 6 the client stopped\n"
-	"acknowledging; 7 unsupported session.\n";
+	"acknowledging; 7 unsupported session; 8 invalid port properties; 9 the\n"
+	"destination refused or unreachable; 10 the client broke the protocol.\n";
 
 /* -1 to go on, else the exit status (help printed, bad usage). */
 static int worker_parse_options(int argc, char **argv, const char **state_dir)

@@ -1,8 +1,9 @@
 /*
  * worker_session.c — one session over its data channel (see worker.h and
  * worker_impl.h): opening it, the handshake, delivering the client's stream
- * in order, and the three ways a session ends (the shell exits; the broker,
- * a signal or a failure stops it; the websocket is lost).
+ * in order to the session's kind (worker_kind.h), and the three ways a
+ * session ends (the kind finishes; the broker, a signal or a failure stops
+ * it; the websocket is lost).
  */
 #include "worker_impl.h"
 #include "agent_log.h"
@@ -11,7 +12,6 @@
 #include "proto_err.h"
 
 #include <openssl/crypto.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,24 +42,6 @@ static enum rstream_delivery worker_session_take_response(struct worker *w,
 	return RSTREAM_DELIVERED;
 }
 
-static enum rstream_delivery worker_session_deliver_running(struct worker *w,
-							    const struct frame *f)
-{
-	struct payload_size size;
-
-	switch (f->payload_type) {
-	case PAYLOAD_OUTPUT:
-		return worker_pty_input(w, f->payload, f->payload_len) == 0 ? RSTREAM_DELIVERED
-									     : RSTREAM_NOT_READY;
-	case PAYLOAD_SIZE:
-		if (payload_size_decode(f->payload, f->payload_len, &size) == PROTO_OK)
-			pty_shell_resize(w->pty, size.cols, size.rows);
-		return RSTREAM_DELIVERED;
-	default: /* Flag: shells ignore it; anything else has no meaning here */
-		return RSTREAM_DELIVERED;
-	}
-}
-
 static enum rstream_delivery worker_session_deliver(void *ctx, const struct frame *f)
 {
 	struct worker *w = ctx;
@@ -67,12 +49,12 @@ static enum rstream_delivery worker_session_deliver(void *ctx, const struct fram
 	switch (w->phase) {
 	case WORKER_HANDSHAKE:
 		if (w->hs_response)
-			return RSTREAM_NOT_READY; /* no shell yet */
+			return RSTREAM_NOT_READY; /* not started yet */
 		if (f->payload_type == PAYLOAD_HANDSHAKE_RESPONSE)
 			return worker_session_take_response(w, f);
 		return RSTREAM_DELIVERED; /* before the handshake: acknowledged and dropped */
 	case WORKER_RUNNING:
-		return worker_session_deliver_running(w, f);
+		return w->kind->deliver(w, f);
 	default:
 		return RSTREAM_DELIVERED; /* the session is ending: nobody to hand it to */
 	}
@@ -226,13 +208,14 @@ static void worker_session_judge(struct worker *w)
 	agent_log(AGENT_LOG_INFO, "session %s: handshake done (client %s%s)", w->start->session_id,
 		  w->hs.client_version[0] ? w->hs.client_version : "of unknown version",
 		  w->hs.exit_code ? ", wants exit codes" : "");
-	if (worker_pty_start(w, why, sizeof(why)) != 0) {
-		worker_session_stop(w, WORKER_EXIT_SHELL, "%s", why);
+	rc = w->kind->start(w, why, sizeof(why));
+	if (rc != WORKER_EXIT_OK) {
+		worker_session_stop(w, rc, "%s", why);
 		return;
 	}
 	w->phase = WORKER_RUNNING;
-	rstream_retry_delivery(w->rs); /* what arrived while the shell was starting */
-	worker_pty_flow(w);
+	rstream_retry_delivery(w->rs); /* what arrived while the kind was starting */
+	worker_session_flow(w);
 }
 
 /* ---- input from the broker ------------------------------------------------------------ */
@@ -267,7 +250,7 @@ void worker_session_input(struct worker *w, const uint8_t *msg, size_t len)
 			  "bytes)", w->start->session_id, proto_err_str(rc), len);
 	if (w->hs_response)
 		worker_session_judge(w);
-	worker_pty_flow(w); /* acknowledgements may have made room */
+	worker_session_flow(w); /* acknowledgements may have made room */
 	worker_session_drain(w);
 }
 
@@ -279,8 +262,8 @@ static void worker_session_check_done(struct worker *w)
 		return;
 	if (w->ws)
 		return;
-	if (w->pty && !w->shell_exited && w->kill_deadline_ms)
-		return; /* still being killed */
+	if (w->kind->busy && w->kind->busy(w))
+		return; /* e.g. a shell still being killed */
 	w->done = true;
 	lws_cancel_service(w->lws); /* the loop may be about to sleep in poll(): wake it */
 }
@@ -299,12 +282,9 @@ void worker_session_stop(struct worker *w, int exit_status, const char *fmt, ...
 		  "session %s: %s", w->start->session_id, why);
 	w->phase = WORKER_STOPPING;
 	w->exit_status = exit_status;
-	if (w->pty && !w->shell_exited) {
-		pty_shell_signal(w->pty, SIGHUP);
-		w->kill_deadline_ms = worker_now_ms() + WORKER_KILL_GRACE_MS;
-	}
+	w->kind->stop(w);
 	worker_ws_close(w, false);
-	worker_pty_flow(w);
+	worker_session_flow(w);
 	worker_session_check_done(w);
 }
 
@@ -321,32 +301,23 @@ void worker_session_lost(struct worker *w, const char *why)
 		break;
 	default:
 		/* Reconnecting (data-channel.md §8.2) is a later feature: for now a lost
-		 * data channel ends the session and its shell. */
+		 * data channel ends the session (and its shell). */
 		worker_session_stop(w, WORKER_EXIT_LOST, "lost the data channel: %s; stopping the "
-				    "shell", why);
+				    "session", why);
 		break;
 	}
 }
 
-/* Shell gone: ExitCode if the client wants it, then wait for the
+/* Finished: what the kind still owes the client, then wait for the
  * acknowledgements (at most WORKER_DRAIN_MS), then Terminating and close. */
 static void worker_session_drain(struct worker *w)
 {
-	uint8_t *payload = NULL;
-	size_t len = 0;
-	int rc;
+	bool drained;
 
 	if (w->phase != WORKER_DRAINING)
 		return;
-	if (w->exit_code_pending) {
-		rc = payload_exit_code_encode(pty_shell_exit_code(w->shell_status), &payload, &len);
-		if (rc == PROTO_OK)
-			rc = worker_session_send_payload(w, PAYLOAD_EXIT_CODE, payload, len);
-		if (rc != PROTO_E_WOULD_BLOCK)
-			w->exit_code_pending = false; /* sent, or never will be */
-	}
-	if ((w->exit_code_pending || rstream_unacked(w->rs)) &&
-	    worker_now_ms() < w->drain_deadline_ms)
+	drained = !w->kind->drain || w->kind->drain(w);
+	if ((!drained || rstream_unacked(w->rs)) && worker_now_ms() < w->drain_deadline_ms)
 		return;
 	if (rstream_unacked(w->rs))
 		agent_log(AGENT_LOG_WARN, "session %s: %zu messages unacknowledged after %u ms",
@@ -357,44 +328,20 @@ static void worker_session_drain(struct worker *w)
 	worker_session_check_done(w);
 }
 
-void worker_session_shell_check(struct worker *w)
+void worker_session_finish(struct worker *w)
 {
-	uint64_t now = worker_now_ms();
-
-	if (w->phase != WORKER_RUNNING || !w->shell_exited)
+	if (w->phase != WORKER_RUNNING)
 		return;
-	if (!w->pty_eof && !worker_pty_may_read(w))
-		w->shell_exit_ms = now; /* output is held back, not absent: keep waiting */
-	if (!w->pty_eof && now - w->shell_exit_ms < WORKER_EOF_GRACE_MS)
-		return;
-	agent_log(AGENT_LOG_INFO, "session %s: the shell exited with %d%s", w->start->session_id,
-		  pty_shell_exit_code(w->shell_status),
-		  w->pty_eof ? "" : " (something still holds its terminal)");
 	w->phase = WORKER_DRAINING;
-	w->drain_deadline_ms = now + WORKER_DRAIN_MS;
-	w->exit_code_pending = w->hs.exit_code;
-	worker_pty_flow(w);
+	w->drain_deadline_ms = worker_now_ms() + WORKER_DRAIN_MS;
+	worker_session_flow(w);
 	worker_session_drain(w);
 }
 
-/* SIGHUP went out at the stop; SIGKILL follows, and then we give up. */
-static void worker_session_kill_step(struct worker *w, uint64_t now)
+void worker_session_flow(struct worker *w)
 {
-	if (!w->kill_deadline_ms || now < w->kill_deadline_ms)
-		return;
-	if (!w->pty || w->shell_exited) {
-		w->kill_deadline_ms = 0;
-		return;
-	}
-	if (!w->killed) {
-		pty_shell_signal(w->pty, SIGKILL);
-		w->killed = true;
-		w->kill_deadline_ms = now + WORKER_KILL_GRACE_MS;
-		return;
-	}
-	agent_log(AGENT_LOG_ERROR, "session %s: the shell (pid %ld) survives SIGKILL; leaving it",
-		  w->start->session_id, (long)pty_shell_pid(w->pty));
-	w->kill_deadline_ms = 0;
+	if (w->kind && !w->destroying)
+		w->kind->flow(w);
 }
 
 void worker_session_tick(struct worker *w)
@@ -408,10 +355,8 @@ void worker_session_tick(struct worker *w)
 				    "output: ending the session");
 	if (w->phase == WORKER_HANDSHAKE && now - w->hs_sent_ms >= WORKER_HS_TIMEOUT_MS)
 		worker_session_stop(w, WORKER_EXIT_HANDSHAKE, "%s", WORKER_HS_TIMEOUT_TEXT);
-	worker_pty_tick(w);
-	worker_session_shell_check(w);
+	w->kind->tick(w);
 	worker_session_drain(w);
-	worker_session_kill_step(w, now);
 	if (w->ws && w->ws_close_wanted && now >= w->close_deadline_ms) {
 		agent_log(AGENT_LOG_WARN, "session %s: the broker did not complete the close in "
 			  "time", w->start->session_id);

@@ -126,6 +126,10 @@ const char *worker_exit_reason(int wait_status)
 		[WORKER_EXIT_SHELL] = "the agent could not start a shell as the run-as user",
 		[WORKER_EXIT_PEER_GONE] = "the client stopped acknowledging the session's output",
 		[WORKER_EXIT_UNSUPPORTED] = "this agent does not run this kind of session",
+		[WORKER_EXIT_PROPERTIES] = "the session's port properties are invalid",
+		[WORKER_EXIT_DESTINATION] = "the agent could not connect to the session's "
+					    "destination",
+		[WORKER_EXIT_PROTOCOL] = "the client broke the session's protocol",
 	};
 	int code;
 

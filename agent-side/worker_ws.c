@@ -147,7 +147,7 @@ static int worker_ws_on_writeable(struct worker *w, struct lws *wsi)
 	worker_outq_pop(&w->outq);
 	if (worker_outq_peek(&w->outq) || w->ws_close_wanted)
 		lws_callback_on_writable(wsi);
-	worker_pty_flow(w); /* the queue shrank: the pty may be read again */
+	worker_session_flow(w); /* the queue shrank: sources may be read again */
 	return 0;
 }
 

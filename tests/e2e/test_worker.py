@@ -302,7 +302,8 @@ def test_shell_session_from_handshake_to_exit_code(broker, sessions):
     assert json.loads(req["payload"]) == {
         "AgentVersion": "3.3.0.0",
         "RequestedClientActions": [{"ActionType": "SessionType", "ActionParameters": {
-            "SessionType": "Standard_Stream", "Properties": None}}]}
+            "SessionType": "Standard_Stream", "Properties": None}}],
+        "PosternCapabilities": ["smux-v2", "large-messages"]}
     complete = next(f for f in s.client.stream if f["payload_type"] == HS_COMPLETE)
     assert complete["seq"] == 1
     assert json.loads(complete["payload"])["CustomerMessage"] == ""

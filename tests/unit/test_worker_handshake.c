@@ -4,15 +4,17 @@
  * HandshakeComplete (session-flow.md §2, data-channel.md §5.5–§5.7).
  *
  * Covers: the exact request bytes for a shell (Properties null, from NULL,
- * "" and "null") and for a port session (properties embedded, decoded back
- * with proto's own decoder); malformed properties refused; a stock plugin's
- * response (accepted, no exit-code capability); a postern client's response
- * (capability seen); failed, unsupported and status-0 actions, a response
+ * "" and "null"; the offered capabilities) and for a port session
+ * (properties embedded, decoded back with proto's own decoder, capabilities
+ * offered); malformed properties refused; a stock plugin's response
+ * (accepted, no capability); a postern client's response (each capability
+ * seen on its own: exit code, smux v2, large messages); failed, unsupported and status-0 actions, a response
  * without the SessionType action, and garbage, each refused with a sentence;
  * the exact HandshakeComplete bytes.
  */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +36,7 @@ Test(worker_handshake, shell_request_exact)
 	static const char want[] =
 		"{\"AgentVersion\":\"3.3.0.0\",\"RequestedClientActions\":[{\"ActionType\":"
 		"\"SessionType\",\"ActionParameters\":{\"SessionType\":\"Standard_Stream\","
-		"\"Properties\":null}}]}";
+		"\"Properties\":null}}],\"PosternCapabilities\":[\"smux-v2\",\"large-messages\"]}";
 	const char *props[] = {NULL, "", "null"};
 
 	for (size_t i = 0; i < 3; i++) {
@@ -62,6 +64,10 @@ Test(worker_handshake, port_request_embeds_properties)
 	cr_assert_str_eq(req.actions[0].session_type, "Port");
 	cr_assert_str_eq(req.actions[0].properties,
 			 "{\"portNumber\":\"22\",\"type\":\"LocalPortForwarding\"}");
+	cr_assert_eq(req.n_capabilities, 2);
+	cr_assert(payload_caps_have(req.capabilities, req.n_capabilities, PAYLOAD_CAP_SMUX_V2));
+	cr_assert(payload_caps_have(req.capabilities, req.n_capabilities,
+				    PAYLOAD_CAP_LARGE_MESSAGES));
 	payload_handshake_request_free(&req);
 }
 
@@ -88,6 +94,8 @@ Test(worker_handshake, stock_plugin_response_accepted)
 			   "\"ActionType\":\"SessionType\",\"ActionStatus\":1,\"ActionResult\":null,"
 			   "\"Error\":\"\"}],\"Errors\":null}", &res, why, sizeof(why)), 0, "%s", why);
 	cr_assert_not(res.exit_code);
+	cr_assert_not(res.smux_v2);
+	cr_assert_not(res.large_messages);
 	cr_assert_str_eq(res.client_version, "1.2.650.0");
 }
 
@@ -101,10 +109,37 @@ Test(worker_handshake, postern_capabilities_seen)
 			   "\"PosternCapabilities\":[\"future-thing\",\"exit-code\"]}", &res, why,
 			   sizeof(why)), 0, "%s", why);
 	cr_assert(res.exit_code);
+	cr_assert_not(res.smux_v2);
+	cr_assert_not(res.large_messages);
 	cr_assert_eq(check("{\"ProcessedClientActions\":[{\"ActionType\":\"SessionType\","
 			   "\"ActionStatus\":1}],\"PosternCapabilities\":[]}", &res, why,
 			   sizeof(why)), 0);
 	cr_assert_not(res.exit_code);
+}
+
+Test(worker_handshake, port_capabilities_each_on_its_own)
+{
+	static const struct {
+		const char *caps;
+		bool smux_v2, large;
+	} cases[] = {
+		{"[\"smux-v2\"]", true, false},
+		{"[\"large-messages\"]", false, true},
+		{"[\"large-messages\",\"exit-code\",\"smux-v2\"]", true, true},
+		{"[\"smux-v3\",\"large\",\"SMUX-V2\"]", false, false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct worker_hs_result res;
+		char json[512], why[256] = "";
+
+		snprintf(json, sizeof(json), "{\"ClientVersion\":\"1.2.650.0\","
+			 "\"ProcessedClientActions\":[{\"ActionType\":\"SessionType\","
+			 "\"ActionStatus\":1}],\"PosternCapabilities\":%s}", cases[i].caps);
+		cr_assert_eq(check(json, &res, why, sizeof(why)), 0, "case %zu: %s", i, why);
+		cr_assert_eq(res.smux_v2, cases[i].smux_v2, "case %zu", i);
+		cr_assert_eq(res.large_messages, cases[i].large, "case %zu", i);
+	}
 }
 
 Test(worker_handshake, failures_refused_with_a_reason)
