@@ -2,26 +2,38 @@
 start-session --endpoint-url https://BROKER` with that plugin first on PATH,
 a real broker and a real postern-agent on loopback. Shell sessions driven on a
 pseudo-terminal (commands, UTF-8, a long paste, a resize, Ctrl-C, vi, bulk
-output, exit), TerminateSession from elsewhere, and a dropped data channel that
-the plugin resumes by itself.
+output, exit), TerminateSession from elsewhere, a dropped data channel that
+the plugin resumes by itself; port forwarding in the plugin's multiplexed mode
+(many connections at once, a refused destination, Ctrl-C), and ssh and scp
+with the AWS CLI as their ProxyCommand (AWS-StartSSHSession).
 
 The plugin is not part of postern: these tests run only when the environment
 variable POSTERN_OFFICIAL_PLUGIN names an executable build of it, and skip
 otherwise. Its websocket dialer trusts the system's certificate store and
 SSL_CERT_FILE, not AWS_CA_BUNDLE, so the broker's CA is given to it as
-SSL_CERT_FILE."""
+SSL_CERT_FILE. A port or SSH test skips when the broker's log shows that the
+agent refused the session as a kind it does not run yet; any other failure
+fails."""
+import hashlib
 import json
 import os
+import random
 import re
+import socket
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pexpect
 import pytest
 
 from client_util import client_env
-from conftest import AGENT, AWS
+from conftest import AWS
+from port_util import echo_round_trip
+from port_util import online_host  # noqa: F401 (fixture)
+from servers import LOOPBACK, EchoServer
+from sshd import Sshd
 
 OFFICIAL = os.environ.get("POSTERN_OFFICIAL_PLUGIN", "")
 
@@ -48,21 +60,9 @@ def env(broker, tmp_path):
 
 
 @pytest.fixture
-def host(broker, agent_factory):
-    """A registered, online postern-agent: (instance id, Agent)."""
-    if not AGENT.exists():
-        pytest.skip("postern-agent is not built")
-    agent = agent_factory()
-    instance_id = agent.register(broker).stdout.splitlines()[-1]
-    agent.start()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        inv = json.loads(broker.aws("ssm", "describe-instance-information").stdout)
-        if any(i["InstanceId"] == instance_id and i["PingStatus"] == "Online"
-               for i in inv["InstanceInformationList"]):
-            return instance_id, agent
-        time.sleep(0.3)
-    raise AssertionError(f"{instance_id} never came online:\n{agent.output()}")
+def host(online_host):  # noqa: F811 (port_util's fixture)
+    """A registered, online postern-agent: (instance id, conftest's Agent)."""
+    return online_host.instance_id, online_host.agent
 
 
 class Session:
@@ -245,3 +245,135 @@ def test_a_dropped_data_channel_is_resumed(broker, host, env):
     s.child.send("exit\r")
     status, tail = s.finish()
     assert status == 0 and goodbye(s.id) in tail
+
+
+# ---- port sessions ------------------------------------------------------------------
+
+CONNECTIONS = 20
+OPENED = re.compile(rb"Port (\d+) opened for sessionId (\S+)\.")
+UNSUPPORTED = "this agent does not run this kind of session"
+
+
+def skip_if_unsupported(broker):
+    """Skip when the agent refused a session as a kind it does not run yet."""
+    if UNSUPPORTED in broker.output():
+        pytest.skip(f"postern-agent does not run this session type yet ({UNSUPPORTED})")
+
+
+class Forward:
+    """`aws ssm start-session --document-name AWS-StartPortForwardingSession`
+    on a pseudo-terminal (so that Ctrl-C is a terminal's), past the plugin's
+    `Port P opened` and `Waiting for connections...` lines."""
+
+    def __init__(self, broker, env, target, dest_port):
+        self.child = pexpect.spawn(AWS, [
+            "ssm", "start-session", "--target", target, "--endpoint-url", broker.url,
+            "--document-name", "AWS-StartPortForwardingSession",
+            "--parameters", f"portNumber={dest_port},localPortNumber=0"],
+            env=env, timeout=30)
+        if self.child.expect([OPENED, pexpect.EOF]) == 1:
+            skip_if_unsupported(broker)
+            raise AssertionError("the plugin ended before listening:\n"
+                                 + self.child.before.decode(errors="replace"))
+        self.port = int(self.child.match.group(1))
+        self.id = self.child.match.group(2).decode()
+        self.child.expect_exact("Waiting for connections...")
+
+    def connect(self):
+        return socket.create_connection((LOOPBACK, self.port), timeout=60)
+
+    def interrupt(self):
+        """Ctrl-C: (exit status, what the plugin printed since the last match)."""
+        self.child.sendintr()
+        self.child.expect(pexpect.EOF, timeout=30)
+        out = self.child.before.decode(errors="replace")
+        self.child.close()
+        return self.child.exitstatus, out
+
+
+def test_port_forward_many_connections_at_once(broker, host, env):
+    rng = random.Random(20)
+    with EchoServer() as echo:
+        fwd = Forward(broker, env, host[0], echo.port)
+        socks = [fwd.connect() for _ in range(CONNECTIONS)]
+        fwd.child.expect_exact(f"Connection accepted for session [{fwd.id}]")
+        payloads = [rng.randbytes(rng.randint(1, 64 << 10)) for _ in range(CONNECTIONS)]
+        with ThreadPoolExecutor(CONNECTIONS) as pool:
+            ok = list(pool.map(echo_round_trip, socks, payloads))
+        assert all(ok), f"connections {[i for i, g in enumerate(ok) if not g]} got back " \
+                        "something else"
+        assert echo.active == CONNECTIONS, "the destination did not see them all at once"
+        for s in socks:
+            s.close()
+        assert echo.wait_active(0), f"{echo.active} destination connections left open"
+        status, out = fwd.interrupt()
+        assert status == 0
+        assert "Terminate signal received, exiting." in out and goodbye(fwd.id) in out
+        wait_status(broker, fwd.id, "Terminated")
+
+
+def test_port_forward_refused_destination(broker, host, env):
+    with EchoServer() as echo:
+        fwd = Forward(broker, env, host[0], echo.port)
+        first = fwd.connect()
+        assert echo_round_trip(first, b"before the refusal")
+        echo.stop_listening()
+        refused = fwd.connect()
+        try:
+            got = refused.recv(1)
+        except ConnectionResetError:
+            got = b""
+        assert got == b"", "a connection to a refused destination delivered data"
+        # the agent's ConnectToPortError flag, as the plugin words it
+        fwd.child.expect_exact("Connection to destination port failed, check SSM Agent logs.")
+        assert echo_round_trip(first, b"the first connection still works")
+        echo.listen_again()
+        again = fwd.connect()
+        assert echo_round_trip(again, b"and a new one works again")
+        for s in (first, refused, again):
+            s.close()
+        assert fwd.interrupt()[0] == 0
+
+
+# ---- ssh with the AWS CLI as ProxyCommand ----------------------------------------
+
+@pytest.fixture
+def sshd(tmp_path):
+    s = Sshd(tmp_path / "sshd").start()
+    yield s
+    s.stop()
+
+
+def proxied(broker, args):
+    proxy = (f"{AWS} ssm start-session --target %h --document-name AWS-StartSSHSession "
+             f"--parameters portNumber=%p --endpoint-url {broker.url}")
+    return [args[0], "-o", f"ProxyCommand={proxy}", *args[1:]]
+
+
+def test_ssh_runs_a_remote_command(broker, host, env, sshd):
+    res = subprocess.run(proxied(broker, sshd.ssh_args(
+        f"{sshd.user}@{host[0]}", "echo remote-$((6*7)); echo to-stderr >&2; exit 3")),
+        env=env, capture_output=True, timeout=90)
+    if res.returncode == 255:       # ssh's own failure
+        skip_if_unsupported(broker)
+    assert res.stdout == b"remote-42\n", res.stderr
+    assert b"to-stderr" in res.stderr
+    assert res.returncode == 3, res.stderr
+
+
+def test_scp_both_ways(broker, host, env, sshd, tmp_path):
+    """A few MiB only: the plugin sends at most 1 KiB per millisecond."""
+    src, there, back = tmp_path / "src.bin", tmp_path / "there.bin", tmp_path / "back.bin"
+    src.write_bytes(os.urandom(4 << 20))
+    remote = f"{sshd.user}@{host[0]}"
+    up = subprocess.run(proxied(broker, sshd.scp_args(str(src), f"{remote}:{there}")),
+                        env=env, capture_output=True, timeout=300)
+    if up.returncode != 0:
+        skip_if_unsupported(broker)
+    assert up.returncode == 0, up.stderr
+    down = subprocess.run(proxied(broker, sshd.scp_args(f"{remote}:{there}", str(back))),
+                          env=env, capture_output=True, timeout=300)
+    assert down.returncode == 0, down.stderr
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    assert hashlib.sha256(there.read_bytes()).hexdigest() == digest, "the upload changed it"
+    assert hashlib.sha256(back.read_bytes()).hexdigest() == digest, "the download changed it"
