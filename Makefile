@@ -8,7 +8,8 @@
 #   make demo       a broker, a local agent and a shell session on it
 #   make clean      remove build/
 #
-# Knobs: CC, CFLAGS, OPT, V=1 (show commands), FUZZ_SECONDS, FUZZ_CC.
+# Knobs: CC, CFLAGS, OPT, V=1 (show commands), FUZZ_SECONDS, FUZZ_CC,
+#        BENCH_PORT_ARGS (e.g. --perf: profile the port-forwarding benchmark).
 
 CC      ?= cc
 FUZZ_CC ?= clang
@@ -17,6 +18,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werr
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 30
+BENCH_PORT_ARGS ?=
 
 BUILD := build
 GEN   := $(BUILD)/gen
@@ -228,6 +230,7 @@ fuzz: deps $(FUZZ_BINS)
 bench: deps all $(BENCH_BINS) $(BENCH_TOOLS)
 	$(Q)for b in $(BENCH_BINS); do $$b || exit 1; done
 	$(Q)/usr/bin/python3 tests/bench/bench_session.py
+	$(Q)/usr/bin/python3 tests/bench/bench_port.py $(BENCH_PORT_ARGS)
 
 demo: all
 	$(Q)scripts/demo.sh

@@ -1,0 +1,237 @@
+#!/usr/bin/python3
+"""Port-forwarding benchmarks, each beside anchors measured in the same run:
+
+  throughput        iperf3 for ITERATIONS seconds each way through a postern port
+                    forward (client, broker and agent on this machine, TLS on)
+                    vs `ssh -L` (aes128-gcm@openssh.com) to a private sshd vs
+                    direct loopback TCP; ratios postern/ssh and postern/direct
+  connection setup  a new connection through an established forward: connect,
+                    then one 1-byte echo round trip; median of 100, beside the
+                    same through ssh -L and direct
+  --perf            perf record -g of the client, the broker and the agent's
+                    session worker during the postern iperf3 runs: the top
+                    symbols of each
+
+Everything runs on loopback in a temporary folder. Figures, not pass/fail.
+"""
+import argparse
+import contextlib
+import json
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "e2e"))
+sys.path.insert(0, str(HERE))
+
+from bench_session import start_agent  # noqa: E402
+from conftest import Broker, free_port, wait_for_port  # noqa: E402
+from port_util import PortForward  # noqa: E402
+from servers import LOOPBACK, EchoServer  # noqa: E402
+from sshd import Sshd  # noqa: E402
+
+SECONDS = 5
+SETUPS = 100
+PERF_TOP = 12
+
+
+def iperf3(port, reverse=False):
+    """Bits per second received in one iperf3 run to port."""
+    argv = ["iperf3", "-c", LOOPBACK, "-p", str(port), "-t", str(SECONDS), "-J"]
+    if reverse:
+        argv.append("-R")
+    res = subprocess.run(argv, capture_output=True, text=True, timeout=SECONDS + 60)
+    out = json.loads(res.stdout or "{}")
+    if res.returncode != 0 or "error" in out:
+        raise RuntimeError(f"iperf3 to {port}: {out.get('error') or res.stderr.strip()}")
+    return out["end"]["sum_received"]["bits_per_second"]
+
+
+def setup_time(port):
+    """Median seconds for connect + a 1-byte echo round trip, over SETUPS."""
+    samples = []
+    for _ in range(SETUPS):
+        t0 = time.perf_counter()
+        with socket.create_connection((LOOPBACK, port), timeout=30) as s:
+            s.sendall(b"x")
+            if s.recv(1) != b"x":
+                raise RuntimeError(f"echo through {port} failed")
+            samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def session_worker(agent_pid):
+    """The pid of the agent's (only) session worker, or None."""
+    try:
+        kids = Path(f"/proc/{agent_pid}/task/{agent_pid}/children").read_text().split()
+    except OSError:
+        return None
+    for kid in kids:
+        try:
+            if b"worker" in Path(f"/proc/{kid}/cmdline").read_bytes():
+                return int(kid)
+        except OSError:
+            pass
+    return None
+
+
+class Perf:
+    """perf record -g of some processes while a block runs; top symbols after."""
+
+    def __init__(self, folder, pids):
+        self.folder = folder
+        self.pids = {name: pid for name, pid in pids.items() if pid}
+        self.procs = {}
+
+    def __enter__(self):
+        for name, pid in self.pids.items():
+            out = self.folder / f"perf-{name}.data"
+            self.procs[name] = (out, subprocess.Popen(
+                ["perf", "record", "-q", "-g", "-o", str(out), "-p", str(pid)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        time.sleep(0.5)  # let perf attach
+        return self
+
+    def __exit__(self, *exc):
+        for _, proc in self.procs.values():
+            proc.send_signal(2)
+        for _, proc in self.procs.values():
+            proc.wait(timeout=60)
+
+    def report(self):
+        for name, (out, proc) in self.procs.items():
+            print(f"-- perf: {name} (pid {self.pids[name]}), top symbols, self time")
+            res = subprocess.run(["perf", "report", "--stdio", "--no-children", "-g", "none",
+                                  "-i", str(out)], capture_output=True, text=True, timeout=120)
+            lines = [l for l in res.stdout.splitlines() if l.strip() and not l.startswith("#")]
+            if not lines:
+                err = (proc.stderr.read().decode(errors="replace") + res.stderr).strip()
+                print(f"   (no samples: {err[:300]})")
+            for line in lines[:PERF_TOP]:
+                print("  " + line.strip())
+
+
+def mbit(bps):
+    return f"{bps / 1e6:9.0f} Mbit/s" if bps else "      n/a Mbit/s"
+
+
+def ms(x):
+    return f"{x * 1000:7.3f} ms" if x else "    n/a ms"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a and b else "n/a"
+
+
+def ssh_forward(sshd, forwards):
+    """ssh -N -L for each (local port, destination port); waits until they listen."""
+    argv = sshd.ssh_args("-N", "-c", "aes128-gcm@openssh.com", "-o", "ExitOnForwardFailure=yes")
+    for local, dest in forwards:
+        argv += ["-L", f"{LOOPBACK}:{local}:{LOOPBACK}:{dest}"]
+    proc = subprocess.Popen(argv + [f"{sshd.user}@{LOOPBACK}"])
+    for local, _ in forwards:
+        wait_for_port(local, proc, timeout=30)
+    return proc
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--perf", action="store_true",
+                    help="profile the postern processes during the iperf3 runs")
+    args = ap.parse_args()
+    if not shutil.which("iperf3"):
+        sys.exit("bench_port: iperf3 is not installed (scripts/install-deps.sh)")
+    if args.perf and not shutil.which("perf"):
+        print("bench_port: perf is not installed (Debian: linux-perf); no profile")
+        args.perf = False
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "home").mkdir()
+        broker = Broker(folder / "broker", free_port()).start()
+        sshd = Sshd(folder / "sshd").start()
+        iperf_port = free_port()
+        iperf = subprocess.Popen(["iperf3", "-s", "-B", LOOPBACK, "-p", str(iperf_port)],
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=open(folder / "iperf3.log", "wb"))
+        echo = EchoServer().start()
+        agent = ssh = None
+        forwards = []
+        try:
+            wait_for_port(iperf_port, iperf)
+            agent, target = start_agent(broker, folder)
+            env = broker.aws_env(HOME=str(folder / "home"))
+            ssh_iperf, ssh_echo = free_port(), free_port()
+            ssh = ssh_forward(sshd, [(ssh_iperf, iperf_port), (ssh_echo, echo.port)])
+
+            def forward(dest, name):
+                fwd = PortForward(broker, target, env, "AWS-StartPortForwardingSession",
+                                  {"portNumber": dest, "localPortNumber": 0},
+                                  folder / f"client-{name}.log")
+                forwards.append(fwd)
+                try:
+                    return fwd.start()
+                except AssertionError as e:
+                    print(f"postern: port forwarding unavailable: {str(e).strip()[:400]}")
+                    return None
+
+            print(f"== port forwarding (iperf3 {SECONDS} s per run; higher is better)")
+            fwd = forward(iperf_port, "iperf")
+            pids = None
+            if fwd and args.perf:
+                pids = {"client": fwd.pid, "broker": broker.proc.pid,
+                        "agent worker": session_worker(agent.pid)}
+            for reverse, label in ((False, "client -> server"), (True, "server -> client")):
+                direct = iperf3(iperf_port, reverse)
+                over_ssh = iperf3(ssh_iperf, reverse)
+                through, perf = None, Perf(folder, pids) if pids else None
+                if fwd:
+                    try:
+                        with perf or contextlib.nullcontext():
+                            through = iperf3(fwd.port, reverse)
+                    except RuntimeError as e:
+                        print(f"postern: {e}")
+                print(f"{label}: postern {mbit(through)}   ssh -L {mbit(over_ssh)}   "
+                      f"direct {mbit(direct)}   postern/ssh {ratio(through, over_ssh)}   "
+                      f"postern/direct {ratio(through, direct)}")
+                if perf:
+                    perf.report()
+
+            print(f"== connection setup through an established forward, median of {SETUPS} "
+                  "(lower is better)")
+            fwd_echo = forward(echo.port, "echo")
+            through = None
+            if fwd_echo:
+                try:
+                    through = setup_time(fwd_echo.port)
+                except (OSError, RuntimeError) as e:
+                    print(f"postern: {e}")
+            over_ssh, direct = setup_time(ssh_echo), setup_time(echo.port)
+            print(f"connect + 1-byte echo: postern {ms(through)}   ssh -L {ms(over_ssh)}   "
+                  f"direct {ms(direct)}   postern/ssh {ratio(through, over_ssh)}   "
+                  f"postern/direct {ratio(through, direct)}")
+        finally:
+            for fwd in forwards:
+                if fwd.proc and fwd.proc.poll() is None:
+                    fwd.interrupt()
+            if ssh:
+                ssh.terminate()
+                ssh.wait()
+            if agent:
+                agent.terminate()
+                agent.wait()
+            echo.close()
+            iperf.terminate()
+            iperf.wait()
+            sshd.stop()
+            broker.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""OpenSSH through postern: ssh and scp with
+`ProxyCommand postern start-session --document-name AWS-StartSSHSession` to a
+private sshd on loopback, the client finding its broker and CA in
+~/.config/postern/config of a temporary HOME. A remote command's output and
+exit code come back; a 200 MB random file goes there and back unchanged."""
+import hashlib
+import os
+import subprocess
+
+import pytest
+
+from client_util import POSTERN, client_env
+from port_util import online_host  # noqa: F401 (fixture)
+from sshd import Sshd
+
+COPY_BYTES = 200 * 1000 * 1000
+
+
+@pytest.fixture
+def sshd(tmp_path):
+    s = Sshd(tmp_path / "sshd").start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def env(broker, tmp_path):
+    """The client's settings come from its config file, not from AWS_*
+    variables (only the credentials file is named by the environment)."""
+    home = tmp_path / "home"
+    (home / ".config" / "postern").mkdir(parents=True)
+    (home / ".config" / "postern" / "config").write_text(
+        f"endpoint-url {broker.url}\nca {broker.ca}\n")
+    return client_env(broker, home, AWS_CA_BUNDLE=None)
+
+
+def proxied(sshd, args):
+    """args (ssh or scp) with postern as the ProxyCommand."""
+    proxy = (f"{POSTERN} start-session --target %h --document-name AWS-StartSSHSession "
+             "--parameters portNumber=%p")
+    return [args[0], "-o", f"ProxyCommand={proxy}", *args[1:]]
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def test_ssh_runs_a_remote_command(sshd, online_host, env):
+    res = subprocess.run(proxied(sshd, sshd.ssh_args(
+        f"{sshd.user}@{online_host.instance_id}",
+        "echo remote-$((6*7)); echo to-stderr >&2; exit 3")),
+        env=env, capture_output=True, timeout=60)
+    assert res.stdout == b"remote-42\n", res.stderr
+    assert b"to-stderr" in res.stderr
+    assert res.returncode == 3, res.stderr
+
+
+def test_scp_200mb_both_ways(sshd, online_host, env, tmp_path):
+    src, there, back = tmp_path / "src.bin", tmp_path / "there.bin", tmp_path / "back.bin"
+    with open(src, "wb") as f:
+        for _ in range(COPY_BYTES // (1 << 20)):
+            f.write(os.urandom(1 << 20))
+        f.write(os.urandom(COPY_BYTES % (1 << 20)))
+    remote = f"{sshd.user}@{online_host.instance_id}"
+
+    up = subprocess.run(proxied(sshd, sshd.scp_args(str(src), f"{remote}:{there}")),
+                        env=env, capture_output=True, timeout=300)
+    assert up.returncode == 0, up.stderr
+    down = subprocess.run(proxied(sshd, sshd.scp_args(f"{remote}:{there}", str(back))),
+                          env=env, capture_output=True, timeout=300)
+    assert down.returncode == 0, down.stderr
+
+    assert os.path.getsize(back) == COPY_BYTES
+    digest = sha256_file(src)
+    assert sha256_file(there) == digest, "the upload changed the file"
+    assert sha256_file(back) == digest, "the download changed the file"
