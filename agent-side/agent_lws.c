@@ -21,5 +21,6 @@ struct lws_context *agent_lws_client_context(const struct lws_protocols *protoco
 	info.fd_limit_per_thread = fd_limit;
 	info.timeout_secs = (unsigned)timeout_s;
 	info.connect_timeout_secs = (unsigned)timeout_s;
+	info.pt_serv_buf_size = 64 * 1024 + LWS_PRE;
 	return lws_create_context(&info);
 }

@@ -97,9 +97,9 @@ void worker_random(struct worker *w, uint8_t *buf, size_t len)
 /* ---- setup ---------------------------------------------------------------------------------- */
 
 static const struct lws_protocols worker_protocols[] = {
-	{WORKER_PROTOCOL_WS, worker_ws_callback, 0, 0, 0, NULL, 0},
+	{WORKER_PROTOCOL_WS, worker_ws_callback, 0, 65536, 0, NULL, 0},
 	{WORKER_PROTOCOL_PTY, worker_pty_callback, 0, 0, 0, NULL, 0},
-	{WORKER_PROTOCOL_TCP, worker_tcp_callback, 0, 0, 0, NULL, 0},
+	{WORKER_PROTOCOL_TCP, worker_tcp_callback, 0, 65536, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 

@@ -150,7 +150,7 @@ static int callback_postern(struct lws *wsi, enum lws_callback_reasons reason, v
 }
 
 static const struct lws_protocols protocols[] = {
-	{"postern", callback_postern, sizeof(struct conn), 0, 0, NULL, 0},
+	{"postern", callback_postern, sizeof(struct conn), 65536, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -199,6 +199,7 @@ int server_start(struct broker *b, char *err, size_t errlen)
 	info.alpn = "http/1.1";
 	info.timeout_secs = 30;
 	info.max_http_header_data = 8192;
+	info.pt_serv_buf_size = 64 * 1024 + LWS_PRE;
 	b->lws = lws_create_context(&info);
 	if (!b->lws) {
 		snprintf(err, errlen, "cannot serve on %s (address in use, or bad certificate in %s)",

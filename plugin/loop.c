@@ -28,7 +28,7 @@ static int callback_none(struct lws *wsi, enum lws_callback_reasons reason, void
 static const struct lws_protocols protocols[] = {
 	{"postern-none", callback_none, 0, 0, 0, NULL, 0},
 	{LOOP_PROTOCOL_API, api_client_lws_callback, 0, 0, 0, NULL, 0},
-	{LOOP_PROTOCOL_DATA, data_channel_lws_callback, 0, 0, 0, NULL, 0},
+	{LOOP_PROTOCOL_DATA, data_channel_lws_callback, 0, 65536, 0, NULL, 0},
 	{LOOP_PROTOCOL_STDIO, stdio_relay_lws_callback, 0, 0, 0, NULL, 0},
 	{LOOP_PROTOCOL_SIGNAL, signals_lws_callback, 0, 0, 0, NULL, 0},
 	{LOOP_PROTOCOL_LISTEN, forward_listener_lws_callback, 0, 0, 0, NULL, 0},
