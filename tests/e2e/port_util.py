@@ -3,7 +3,7 @@ postern's client listening for one (`PortForward`, the `port_forward` fixture),
 and the peak memory of every process on the path (`RssMonitor`).
 
 Test modules import the fixtures they use from here:
-    from port_util import env, port_host, port_forward  # noqa: F401 (fixtures)
+    from port_util import env, online_host, port_host, port_forward  # noqa: F401
 
 Every port-forwarding test (`port_host`) skips, saying why, until the whole
 path forwards ports: the first one probes with one echo round trip through a
