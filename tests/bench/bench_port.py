@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 from bench_session import start_agent  # noqa: E402
 from conftest import Broker, free_port, wait_for_port  # noqa: E402
 from port_util import PortForward  # noqa: E402
-from servers import LOOPBACK, EchoServer  # noqa: E402
+from servers import LOOPBACK  # noqa: E402
 from sshd import Sshd  # noqa: E402
 
 SECONDS = 5
@@ -41,16 +41,22 @@ SETUPS = 100
 PERF_TOP = 12
 
 
-def iperf3(port, reverse=False):
-    """Bits per second received in one iperf3 run to port."""
+def iperf3(port, reverse=False, attempts=5):
+    """Bits per second received in one iperf3 run to port. An iperf3 server
+    may still be closing the previous test ("busy"): then wait and retry."""
     argv = ["iperf3", "-c", LOOPBACK, "-p", str(port), "-t", str(SECONDS), "-J"]
     if reverse:
         argv.append("-R")
-    res = subprocess.run(argv, capture_output=True, text=True, timeout=SECONDS + 60)
-    out = json.loads(res.stdout or "{}")
-    if res.returncode != 0 or "error" in out:
-        raise RuntimeError(f"iperf3 to {port}: {out.get('error') or res.stderr.strip()}")
-    return out["end"]["sum_received"]["bits_per_second"]
+    for attempt in range(attempts):
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=SECONDS + 60)
+        out = json.loads(res.stdout or "{}")
+        if res.returncode == 0 and "error" not in out:
+            return out["end"]["sum_received"]["bits_per_second"]
+        error = out.get("error") or res.stderr.strip()
+        if "busy" not in error:
+            break
+        time.sleep(1)
+    raise RuntimeError(f"iperf3 to {port}: {error}")
 
 
 def setup_time(port):
@@ -160,15 +166,20 @@ def main():
         iperf = subprocess.Popen(["iperf3", "-s", "-B", LOOPBACK, "-p", str(iperf_port)],
                                  stdout=subprocess.DEVNULL,
                                  stderr=open(folder / "iperf3.log", "wb"))
-        echo = EchoServer().start()
+        # the echo server runs in a process of its own: sharing this
+        # interpreter's lock would add its thread switches to every sample
+        echo_port = free_port()
+        echo = subprocess.Popen([sys.executable, str(HERE.parent / "e2e" / "servers.py"), "echo",
+                                 str(echo_port)])
         agent = ssh = None
         forwards = []
         try:
             wait_for_port(iperf_port, iperf)
+            wait_for_port(echo_port, echo)
             agent, target = start_agent(broker, folder)
             env = broker.aws_env(HOME=str(folder / "home"))
             ssh_iperf, ssh_echo = free_port(), free_port()
-            ssh = ssh_forward(sshd, [(ssh_iperf, iperf_port), (ssh_echo, echo.port)])
+            ssh = ssh_forward(sshd, [(ssh_iperf, iperf_port), (ssh_echo, echo_port)])
 
             def forward(dest, name):
                 fwd = PortForward(broker, target, env, "AWS-StartPortForwardingSession",
@@ -205,14 +216,14 @@ def main():
 
             print(f"== connection setup through an established forward, median of {SETUPS} "
                   "(lower is better)")
-            fwd_echo = forward(echo.port, "echo")
+            fwd_echo = forward(echo_port, "echo")
             through = None
             if fwd_echo:
                 try:
                     through = setup_time(fwd_echo.port)
                 except (OSError, RuntimeError) as e:
                     print(f"postern: {e}")
-            over_ssh, direct = setup_time(ssh_echo), setup_time(echo.port)
+            over_ssh, direct = setup_time(ssh_echo), setup_time(echo_port)
             print(f"connect + 1-byte echo: postern {ms(through)}   ssh -L {ms(over_ssh)}   "
                   f"direct {ms(direct)}   postern/ssh {ratio(through, over_ssh)}   "
                   f"postern/direct {ratio(through, direct)}")
@@ -226,7 +237,8 @@ def main():
             if agent:
                 agent.terminate()
                 agent.wait()
-            echo.close()
+            echo.terminate()
+            echo.wait()
             iperf.terminate()
             iperf.wait()
             sshd.stop()
