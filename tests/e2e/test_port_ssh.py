@@ -2,14 +2,17 @@
 `ProxyCommand postern start-session --document-name AWS-StartSSHSession` to a
 private sshd on loopback, the client finding its broker and CA in
 ~/.config/postern/config of a temporary HOME. A remote command's output and
-exit code come back; a 200 MB random file goes there and back unchanged."""
+exit code come back; a 200 MB random file goes there and back unchanged; a
+closed port is reported to the user."""
 import hashlib
 import os
+import re
 import subprocess
 
 import pytest
 
 from client_util import POSTERN, client_env
+from conftest import free_port
 from port_util import online_host  # noqa: F401 (fixture)
 from sshd import Sshd
 
@@ -78,3 +81,25 @@ def test_scp_200mb_both_ways(sshd, online_host, env, tmp_path):
     digest = sha256_file(src)
     assert sha256_file(there) == digest, "the upload changed the file"
     assert sha256_file(back) == digest, "the download changed the file"
+
+
+def test_a_closed_ssh_port_is_reported_to_the_user(online_host, broker, env):
+    """Nothing listens at portNumber: the agent cannot connect, and the user
+    learns why (session-flow: a session failed on the agent reaches the client
+    as channel_closed with the agent's error text) instead of a bare EOF."""
+    closed = free_port()
+    proc = subprocess.Popen([str(POSTERN), "start-session", "--target", online_host.instance_id,
+                             "--document-name", "AWS-StartSSHSession",
+                             "--parameters", f"portNumber={closed}"],
+                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate(timeout=30)  # stdin stays open: the session must end itself
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"postern still running 30 s after the agent could not connect: "
+                             f"{err!r}")
+    assert out == b"", "stdout carries only the destination's bytes"
+    assert re.search(rb"(?i)(connect\w*\b.*\b(fail|refus)|(could not|cannot|unable to) connect)",
+                     err), f"no reason given (exit {proc.returncode}): {err!r}"
