@@ -123,12 +123,12 @@ $(BUILD)/obj/gen/%.o: $(GEN)/%.c
 $(PROTO_LIB): $(PROTO_OBJ)
 	@mkdir -p $(@D)
 	@echo "  AR      $@"
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/lib/libpostern-%.a:
 	@mkdir -p $(@D)
 	@echo "  AR      $@"
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BROKER_LIB): $(BROKER_OBJ)
 $(AGENT_LIB): $(AGENT_OBJ)

@@ -80,8 +80,9 @@ static void on_exit(void *ctx, pid_t pid, int wait_status)
 
 		if (e->pid != pid)
 			continue;
-		agent_log(AGENT_LOG_INFO, "session %s: worker %d ended: %s", e->id, (int)pid,
-			  worker_exit_reason(wait_status));
+		agent_log(AGENT_LOG_INFO, "session %s: worker %d ended%s%s", e->id, (int)pid,
+			  worker_exit_failed(wait_status) ? ": " : "",
+			  worker_exit_failed(wait_status) ? worker_exit_reason(wait_status) : "");
 		t->report(t->report_ctx, e->id,
 			  worker_exit_failed(wait_status) ? STATE(FAILED) : STATE(TERMINATED), false,
 			  0, worker_exit_reason(wait_status));

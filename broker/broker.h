@@ -6,6 +6,7 @@
 #ifndef POSTERN_BROKER_BROKER_H
 #define POSTERN_BROKER_BROKER_H
 
+#include <libwebsockets.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -16,8 +17,6 @@ struct store;
 struct pki_ca;
 struct agent_conn;
 struct live_session;
-struct lws_context;
-struct lws_vhost;
 
 struct broker {
 	struct broker_config cfg;
@@ -29,6 +28,7 @@ struct broker {
 	struct lws_vhost *vhost;
 	struct agent_conn *agents;  /* connected agents (agents.c) */
 	struct live_session *sessions; /* live sessions (sessions.c) */
+	lws_sorted_usec_list_t sweep;  /* once a second: sessions_sweep() */
 	volatile sig_atomic_t stop; /* set by the signal handler; the loop exits */
 };
 

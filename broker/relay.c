@@ -246,7 +246,13 @@ void sessions_on_closed(struct broker *b, struct data_conn *c)
 	if (s && s->end[c->role] == c) {
 		s->end[c->role] = NULL;
 		broker_log(b, 2, "session %s: %s detached", s->id, role_name(c->role));
-		if (!s->ended && (c->role == END_AGENT || s->terminate_flagged)) {
+		if (!s->ended && c->role == END_AGENT && s->agent_reported_ok) {
+			sessions_end(b, s, "", STORE_SESSION_TERMINATED);
+		} else if (!s->ended && c->role == END_AGENT) {
+			/* how it went comes on the control channel (a failure there
+			 * must not read as a normal end): wait for it, a while */
+			s->agent_left = time(NULL);
+		} else if (!s->ended && s->terminate_flagged) {
 			/* a client that flagged TerminateSession is not coming back: end
 			 * now, in case the flag itself never reaches the agent */
 			sessions_end(b, s, "", STORE_SESSION_TERMINATED);

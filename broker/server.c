@@ -10,6 +10,7 @@
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* Per-connection storage: one of the connection kinds the port serves. */
 struct conn {
@@ -160,6 +161,14 @@ static void lws_log_bridge(int level, const char *line)
 		fprintf(stderr, "lws: %s", line);
 }
 
+static void server_sweep(lws_sorted_usec_list_t *sul)
+{
+	struct broker *b = lws_container_of(sul, struct broker, sweep);
+
+	sessions_sweep(b, time(NULL));
+	lws_sul_schedule(b->lws, 0, &b->sweep, server_sweep, LWS_US_PER_SEC);
+}
+
 int server_start(struct broker *b, char *err, size_t errlen)
 {
 	struct lws_context_creation_info info;
@@ -197,6 +206,7 @@ int server_start(struct broker *b, char *err, size_t errlen)
 		return -1;
 	}
 	b->vhost = lws_get_vhost_by_name(b->lws, "default");
+	server_sweep(&b->sweep);
 	return 0;
 }
 

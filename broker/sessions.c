@@ -312,8 +312,30 @@ void sessions_agent_report(struct broker *b, const char *instance_id, const char
 			     STORE_SESSION_FAILED);
 	} else if (!s->end[END_AGENT]) {
 		sessions_end(b, s, "", STORE_SESSION_TERMINATED);
+	} else {
+		s->agent_reported_ok = true; /* its data channel closes next */
 	}
 	sessions_free_if_done(b, s);
+}
+
+void sessions_sweep(struct broker *b, time_t now)
+{
+	struct live_session *s = b->sessions, *next;
+
+	for (; s; s = next) {
+		next = s->next;
+		if (s->ended)
+			continue;
+		if (!s->dispatched && now - s->started > b->cfg.token_ttl_s) {
+			broker_log(b, 1, "session %s: the client never connected", s->id);
+			sessions_end(b, s, "The client did not connect in time.",
+				     STORE_SESSION_FAILED);
+		} else if (s->agent_left && !s->end[END_AGENT] &&
+			   now - s->agent_left >= SESSIONS_REPORT_GRACE_S) {
+			sessions_end(b, s, "", STORE_SESSION_TERMINATED);
+		}
+		sessions_free_if_done(b, s);
+	}
 }
 
 void sessions_agent_gone(struct broker *b, const char *instance_id)

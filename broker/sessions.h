@@ -14,8 +14,11 @@
  * closes only the connection that sent it.
  *
  * The agent's agent_session_state is consumed here; when the agent reports
- * Terminating or closes its data channel the client gets channel_closed after
- * the output queued before it, and the session is recorded as Terminated.
+ * Terminating the client gets channel_closed after the output queued before
+ * it, and the session is recorded as Terminated. When the agent's data
+ * channel closes without that, the session ends with the agent's report on
+ * the control channel (Failed with its reason, or Terminated), or after
+ * SESSIONS_REPORT_GRACE_S without one.
  */
 #ifndef POSTERN_BROKER_SESSIONS_H
 #define POSTERN_BROKER_SESSIONS_H
@@ -23,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define SESSIONS_DATA_PATH "/v1/data-channel/"
 
@@ -51,6 +55,15 @@ struct session_start {
 int sessions_start(struct broker *b, const struct session_start *s, char *id, size_t idlen,
 		   char client_token[SESSIONS_TOKEN_CHARS + 1], char *stream_url,
 		   size_t urllen, char *err, size_t errlen);
+
+/*
+ * Once a second (server.c): end sessions whose client never attached before
+ * its token expired (Failed), and sessions whose agent closed its data
+ * channel without Terminating and sent no report within
+ * SESSIONS_REPORT_GRACE_S (Terminated).
+ */
+#define SESSIONS_REPORT_GRACE_S 5
+void sessions_sweep(struct broker *b, time_t now);
 
 /*
  * End a session from outside (TerminateSession): channel_closed to both ends,

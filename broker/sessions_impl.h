@@ -39,6 +39,9 @@ struct live_session {
 	bool ended;                    /* over: no more frames accepted */
 	bool connected;                /* both ends attached once */
 	bool terminate_flagged;        /* the client sent the TerminateSession flag */
+	bool agent_reported_ok;        /* the agent's control channel said it ended well */
+	time_t agent_left;             /* the agent's data channel closed with no
+					* Terminating: its report is awaited (0: not) */
 	uint64_t bytes[2];             /* payload bytes received from each end */
 	time_t started;
 };

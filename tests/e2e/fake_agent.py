@@ -67,6 +67,12 @@ class FakeAgent:
                     "properties": start.get(10, [b""])[0].decode()})
                 self.got_start.set()
 
+    def report(self, session_id, state, detail=""):
+        """Tell the broker how a session went (SessionState: 3 Terminated, 4 Failed)."""
+        self.reports = getattr(self, "reports", 0) + 1
+        self.control.send_binary(wire.session_state(100 + self.reports, session_id, state,
+                                                    detail))
+
     def open_data_channel(self, start):
         ws = websocket.create_connection(start["url"], sslopt=self.sslopt(False), timeout=10)
         ws.send(wire.open_data_channel(start["token"], agent=True))

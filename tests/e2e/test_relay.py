@@ -34,6 +34,18 @@ def agent(broker, tmp_path):
     a.close()
 
 
+def history(broker, session_id, timeout=15):
+    """The session's DescribeSessions entry once it is in History."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status, hist = api(broker, "DescribeSessions", {"State": "History"})
+        found = [s for s in hist.get("Sessions", []) if s["SessionId"] == session_id]
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"{session_id} never reached History")
+
+
 def start(broker, agent, **extra):
     status, body = api(broker, "StartSession", {"Target": agent.instance_id, **extra})
     assert status == 200, body
@@ -124,10 +136,13 @@ def test_expired_token_is_refused(broker_factory, tmp_path):
     agent = FakeAgent(broker, tmp_path).connect()
     started = start(broker, agent)
     time.sleep(6)
-    client = client_connect(broker, started)
     with pytest.raises((websocket.WebSocketException, OSError)):
-        client.recv()
-    assert "expired" in broker.output()
+        client_connect(broker, started).recv()
+    # the session was ended when its token expired unused; nothing was dispatched
+    session = history(broker, started["SessionId"])
+    assert session["Status"] == "Failed", session
+    assert "the client never connected" in broker.output()
+    assert agent.starts == []
     agent.close()
 
 
@@ -166,10 +181,8 @@ def test_client_gone_then_agent_gone_leaves_the_broker_sound(broker, agent):
                                                payload_type=1))
     client.sock.close()  # no close handshake: as if the client were killed
     time.sleep(0.5)
-    agent_ws.close()
-    time.sleep(0.5)
-    status, hist = api(broker, "DescribeSessions", {"State": "History"})
-    assert status == 200 and hist["Sessions"][0]["SessionId"] == started["SessionId"]
+    agent_ws.close()  # no Terminating, no report: ended after the grace period
+    assert history(broker, started["SessionId"])["Status"] == "Terminated"
     assert broker.stop() == 0
     assert "double free" not in broker.output()
 
@@ -248,3 +261,29 @@ def test_terminate_flag_then_client_gone_ends_the_session(broker, agent):
     status, hist = api(broker, "DescribeSessions", {"State": "History"})
     assert hist["Sessions"][0]["SessionId"] == started["SessionId"]
     assert hist["Sessions"][0]["Status"] == "Terminated"
+
+
+def test_agent_failure_reported_after_its_data_channel_closed(broker, agent):
+    """A worker that fails after opening its data channel closes it first and
+    the agent reports on the control channel: the session is Failed with the
+    agent's reason, which the client sees in channel_closed."""
+    started, client, agent_ws = open_pair(broker, agent)
+    agent_ws.close()
+    time.sleep(0.3)
+    agent.report(started["SessionId"], 4, "cannot connect to localhost:2222: Connection refused")
+    closed = wire.decode_frame(client.recv())
+    assert closed["type"] == "channel_closed"
+    assert b"Connection refused" in closed["payload"]
+    session = history(broker, started["SessionId"])
+    assert session["Status"] == "Failed", session
+
+
+def test_agent_success_report_before_its_data_channel_closes(broker, agent):
+    started, client, agent_ws = open_pair(broker, agent)
+    agent.report(started["SessionId"], 3)
+    time.sleep(0.3)
+    agent_ws.close()
+    t0 = time.time()
+    assert wire.decode_frame(client.recv())["type"] == "channel_closed"
+    assert time.time() - t0 < 4  # not the 5 s grace period: the report already said
+    assert history(broker, started["SessionId"])["Status"] == "Terminated"

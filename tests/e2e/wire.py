@@ -96,6 +96,13 @@ def _read_varint(data, i):
             return result, i
 
 
+def session_state(message_id, session_id, state, detail=""):
+    """A control-channel envelope carrying SessionState (state: 3 Terminated,
+    4 Failed)."""
+    body = pb_field(1, session_id) + pb_field(2, state) + (pb_field(7, detail) if detail else b"")
+    return pb_field(1, 1) + pb_field(2, message_id) + pb_field(15, body)
+
+
 def agent_hello(instance_id, version="3.3.0.0", hostname="fake-host"):
     hello = (pb_field(1, instance_id) + pb_field(2, version) + pb_field(3, "Fake OS") +
              pb_field(4, "1") + pb_field(5, "Linux") + pb_field(7, hostname))
