@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import json
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -33,7 +34,7 @@ sys.path.insert(0, str(HERE))
 from bench_session import start_agent  # noqa: E402
 from conftest import Broker, free_port, wait_for_port  # noqa: E402
 from port_util import PortForward  # noqa: E402
-from servers import LOOPBACK, EchoServer  # noqa: E402
+from servers import LOOPBACK  # noqa: E402
 from sshd import Sshd  # noqa: E402
 
 SECONDS = 5
@@ -41,16 +42,22 @@ SETUPS = 100
 PERF_TOP = 12
 
 
-def iperf3(port, reverse=False):
-    """Bits per second received in one iperf3 run to port."""
+def iperf3(port, reverse=False, attempts=5):
+    """Bits per second received in one iperf3 run to port. An iperf3 server
+    may still be closing the previous test ("busy"): then wait and retry."""
     argv = ["iperf3", "-c", LOOPBACK, "-p", str(port), "-t", str(SECONDS), "-J"]
     if reverse:
         argv.append("-R")
-    res = subprocess.run(argv, capture_output=True, text=True, timeout=SECONDS + 60)
-    out = json.loads(res.stdout or "{}")
-    if res.returncode != 0 or "error" in out:
-        raise RuntimeError(f"iperf3 to {port}: {out.get('error') or res.stderr.strip()}")
-    return out["end"]["sum_received"]["bits_per_second"]
+    for attempt in range(attempts):
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=SECONDS + 60)
+        out = json.loads(res.stdout or "{}")
+        if res.returncode == 0 and "error" not in out:
+            return out["end"]["sum_received"]["bits_per_second"]
+        error = out.get("error") or res.stderr.strip()
+        if "busy" not in error:
+            break
+        time.sleep(1)
+    raise RuntimeError(f"iperf3 to {port}: {error}")
 
 
 def setup_time(port):
@@ -129,15 +136,36 @@ def ratio(a, b):
     return f"{a / b:.2f}x" if a and b else "n/a"
 
 
-def ssh_forward(sshd, forwards):
+def stop_process(proc):
+    """Terminate proc; kill it if it lingers."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def end_forward(fwd):
+    """Ctrl-C a postern forward; kill it if that does not end it."""
+    if fwd.proc:
+        try:
+            fwd.interrupt()
+        except AssertionError as e:
+            print(f"postern: {str(e).strip()[:400]}")
+            fwd.kill()
+
+
+def ssh_forward(sshd, forwards, stack):
     """ssh -N -L for each (local port, destination port); waits until they listen."""
     argv = sshd.ssh_args("-N", "-c", "aes128-gcm@openssh.com", "-o", "ExitOnForwardFailure=yes")
     for local, dest in forwards:
         argv += ["-L", f"{LOOPBACK}:{local}:{LOOPBACK}:{dest}"]
     proc = subprocess.Popen(argv + [f"{sshd.user}@{LOOPBACK}"])
+    stack.callback(stop_process, proc)
     for local, _ in forwards:
         wait_for_port(local, proc, timeout=30)
-    return proc
 
 
 def main():
@@ -150,87 +178,83 @@ def main():
     if args.perf and not shutil.which("perf"):
         print("bench_port: perf is not installed (Debian: linux-perf); no profile")
         args.perf = False
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # still stop every process started
+        signal.signal(sig, lambda signum, _: sys.exit(128 + signum))
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         folder = Path(tmp)
         (folder / "home").mkdir()
-        broker = Broker(folder / "broker", free_port()).start()
-        sshd = Sshd(folder / "sshd").start()
+        broker = Broker(folder / "broker", free_port())
+        stack.callback(broker.stop)
+        broker.start()
+        sshd = Sshd(folder / "sshd")
+        stack.callback(sshd.stop)
+        sshd.start()
         iperf_port = free_port()
         iperf = subprocess.Popen(["iperf3", "-s", "-B", LOOPBACK, "-p", str(iperf_port)],
                                  stdout=subprocess.DEVNULL,
                                  stderr=open(folder / "iperf3.log", "wb"))
-        echo = EchoServer().start()
-        agent = ssh = None
-        forwards = []
-        try:
-            wait_for_port(iperf_port, iperf)
-            agent, target = start_agent(broker, folder)
-            env = broker.aws_env(HOME=str(folder / "home"))
-            ssh_iperf, ssh_echo = free_port(), free_port()
-            ssh = ssh_forward(sshd, [(ssh_iperf, iperf_port), (ssh_echo, echo.port)])
+        stack.callback(stop_process, iperf)
+        # the echo server runs in a process of its own: sharing this
+        # interpreter's lock would add its thread switches to every sample
+        echo_port = free_port()
+        echo = subprocess.Popen([sys.executable, str(HERE.parent / "e2e" / "servers.py"), "echo",
+                                 str(echo_port)])
+        stack.callback(stop_process, echo)
+        wait_for_port(iperf_port, iperf)
+        wait_for_port(echo_port, echo)
+        agent, target = start_agent(broker, folder)
+        stack.callback(stop_process, agent)
+        env = broker.aws_env(HOME=str(folder / "home"))
+        ssh_iperf, ssh_echo = free_port(), free_port()
+        ssh_forward(sshd, [(ssh_iperf, iperf_port), (ssh_echo, echo_port)], stack)
 
-            def forward(dest, name):
-                fwd = PortForward(broker, target, env, "AWS-StartPortForwardingSession",
-                                  {"portNumber": dest, "localPortNumber": 0},
-                                  folder / f"client-{name}.log")
-                forwards.append(fwd)
+        def forward(dest, name):
+            fwd = PortForward(broker, target, env, "AWS-StartPortForwardingSession",
+                              {"portNumber": dest, "localPortNumber": 0},
+                              folder / f"client-{name}.log")
+            stack.callback(end_forward, fwd)
+            try:
+                return fwd.start()
+            except AssertionError as e:
+                print(f"postern: port forwarding unavailable: {str(e).strip()[:400]}")
+                return None
+
+        print(f"== port forwarding (iperf3 {SECONDS} s per run; higher is better)")
+        fwd = forward(iperf_port, "iperf")
+        pids = None
+        if fwd and args.perf:
+            pids = {"client": fwd.pid, "broker": broker.proc.pid,
+                    "agent worker": session_worker(agent.pid)}
+        for reverse, label in ((False, "client -> server"), (True, "server -> client")):
+            direct = iperf3(iperf_port, reverse)
+            over_ssh = iperf3(ssh_iperf, reverse)
+            through, perf = None, Perf(folder, pids) if pids else None
+            if fwd:
                 try:
-                    return fwd.start()
-                except AssertionError as e:
-                    print(f"postern: port forwarding unavailable: {str(e).strip()[:400]}")
-                    return None
-
-            print(f"== port forwarding (iperf3 {SECONDS} s per run; higher is better)")
-            fwd = forward(iperf_port, "iperf")
-            pids = None
-            if fwd and args.perf:
-                pids = {"client": fwd.pid, "broker": broker.proc.pid,
-                        "agent worker": session_worker(agent.pid)}
-            for reverse, label in ((False, "client -> server"), (True, "server -> client")):
-                direct = iperf3(iperf_port, reverse)
-                over_ssh = iperf3(ssh_iperf, reverse)
-                through, perf = None, Perf(folder, pids) if pids else None
-                if fwd:
-                    try:
-                        with perf or contextlib.nullcontext():
-                            through = iperf3(fwd.port, reverse)
-                    except RuntimeError as e:
-                        print(f"postern: {e}")
-                print(f"{label}: postern {mbit(through)}   ssh -L {mbit(over_ssh)}   "
-                      f"direct {mbit(direct)}   postern/ssh {ratio(through, over_ssh)}   "
-                      f"postern/direct {ratio(through, direct)}")
-                if perf:
-                    perf.report()
-
-            print(f"== connection setup through an established forward, median of {SETUPS} "
-                  "(lower is better)")
-            fwd_echo = forward(echo.port, "echo")
-            through = None
-            if fwd_echo:
-                try:
-                    through = setup_time(fwd_echo.port)
-                except (OSError, RuntimeError) as e:
+                    with perf or contextlib.nullcontext():
+                        through = iperf3(fwd.port, reverse)
+                except RuntimeError as e:
                     print(f"postern: {e}")
-            over_ssh, direct = setup_time(ssh_echo), setup_time(echo.port)
-            print(f"connect + 1-byte echo: postern {ms(through)}   ssh -L {ms(over_ssh)}   "
-                  f"direct {ms(direct)}   postern/ssh {ratio(through, over_ssh)}   "
+            print(f"{label}: postern {mbit(through)}   ssh -L {mbit(over_ssh)}   "
+                  f"direct {mbit(direct)}   postern/ssh {ratio(through, over_ssh)}   "
                   f"postern/direct {ratio(through, direct)}")
-        finally:
-            for fwd in forwards:
-                if fwd.proc and fwd.proc.poll() is None:
-                    fwd.interrupt()
-            if ssh:
-                ssh.terminate()
-                ssh.wait()
-            if agent:
-                agent.terminate()
-                agent.wait()
-            echo.close()
-            iperf.terminate()
-            iperf.wait()
-            sshd.stop()
-            broker.stop()
+            if perf:
+                perf.report()
+
+        print(f"== connection setup through an established forward, median of {SETUPS} "
+              "(lower is better)")
+        fwd_echo = forward(echo_port, "echo")
+        through = None
+        if fwd_echo:
+            try:
+                through = setup_time(fwd_echo.port)
+            except (OSError, RuntimeError) as e:
+                print(f"postern: {e}")
+        over_ssh, direct = setup_time(ssh_echo), setup_time(echo_port)
+        print(f"connect + 1-byte echo: postern {ms(through)}   ssh -L {ms(over_ssh)}   "
+              f"direct {ms(direct)}   postern/ssh {ratio(through, over_ssh)}   "
+              f"postern/direct {ratio(through, direct)}")
 
 
 if __name__ == "__main__":

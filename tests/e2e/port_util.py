@@ -3,12 +3,12 @@ postern's client listening for one (`PortForward`, the `port_forward` fixture),
 and the peak memory of every process on the path (`RssMonitor`).
 
 Test modules import the fixtures they use from here:
-    from port_util import env, port_host, port_forward  # noqa: F401 (fixtures)
+    from port_util import env, online_host, port_host, port_forward  # noqa: F401
 
-Every port-forwarding test (`port_host`) skips, saying why, until the whole
-path forwards ports: the first one probes with one echo round trip through a
-forward (a probe that fails once decides for the rest of the run). SSH tests
-use `online_host`, which probes nothing."""
+Every port test skips, saying why, until the whole path runs its kind of
+session: `gate(kind, probe)` runs a probe once per kind and run (a probe that
+fails once decides for the rest of the run). `port_host` is gated on one echo
+round trip through a forward; the SSH tests gate themselves on sshd's banner."""
 import json
 import os
 import re
@@ -27,9 +27,17 @@ from servers import LOOPBACK, EchoServer, recv_exact
 
 OPENED = re.compile(rb"Port (\d+) opened for sessionId (\S+?)\.(?:\s|$)")
 
-# Why port sessions cannot run, once the probe found out.
-_not_ready = []
-_probed = []
+# Per kind of session: None once its probe passed, else why it cannot run.
+_probes = {}
+
+
+def gate(kind, probe):
+    """Skip the calling test, saying why, unless probe() -- run once per kind
+    and run -- returned None."""
+    if kind not in _probes:
+        _probes[kind] = probe()
+    if _probes[kind]:
+        pytest.skip(_probes[kind])
 
 
 # ---- the client's side ------------------------------------------------------------
@@ -185,14 +193,7 @@ def online_host(broker, agent_factory):
 @pytest.fixture
 def port_host(broker, online_host, env, tmp_path):
     """online_host, once port forwarding works (skips until it does)."""
-    if _not_ready:
-        pytest.skip(_not_ready[0])
-    if not _probed:
-        why = _probe(broker, online_host, env, tmp_path)
-        if why:
-            _not_ready.append(why)
-            pytest.skip(why)
-        _probed.append(True)
+    gate("forward", lambda: _probe(broker, online_host, env, tmp_path))
     return online_host
 
 

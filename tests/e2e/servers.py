@@ -344,3 +344,24 @@ class Postgres:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def main():
+    """`servers.py echo PORT`: an EchoServer in a process of its own (for
+    benchmarks, whose measuring thread must not share an interpreter with it),
+    until killed."""
+    import argparse
+    import signal
+
+    ap = argparse.ArgumentParser(description="a test server on 127.0.0.1")
+    ap.add_argument("kind", choices=["echo"])
+    ap.add_argument("port", type=int)
+    args = ap.parse_args()
+    stop = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # the server's threads inherit it
+    EchoServer(args.port).start()
+    signal.sigwait(stop)
+
+
+if __name__ == "__main__":
+    main()

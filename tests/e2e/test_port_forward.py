@@ -15,7 +15,7 @@ import pexpect
 from client_util import CLIENT_DIR, finish
 from conftest import AWS
 from port_util import RssMonitor, echo_round_trip
-from port_util import env, port_forward, port_host  # noqa: F401 (fixtures)
+from port_util import env, online_host, port_forward, port_host  # noqa: F401 (fixtures)
 from servers import LOOPBACK, EchoServer, PushServer, read_all_hashed, request_push
 
 # The most resident memory (VmHWM, the kernel's peak) that any one process on
@@ -33,7 +33,9 @@ OTHER_TOTAL = 50 * 1000 * 1000  # conn B: moved while A is stalled
 def memory_checked(mem):
     """Assertion message parts: the processes over RSS_BOUND (none is right)."""
     over = mem.over(RSS_BOUND)
-    return over, f"peak RSS per process (bound {RSS_BOUND >> 20} MiB):\n{mem.report()}"
+    report = f"peak RSS per process (bound {RSS_BOUND >> 20} MiB):\n{mem.report()}"
+    print(report)  # shown with pytest -rP
+    return over, report
 
 
 def test_two_hundred_concurrent_connections_each_get_their_own_echo(port_forward):
@@ -67,7 +69,8 @@ def test_refused_destination_fails_only_that_connection(port_forward):
         except ConnectionResetError:
             got = b""
         assert got == b"", "a connection to a refused destination delivered data"
-        fwd.wait_output(r"(?i)(connect|dial)\w*\b.*\b(fail|refus)")
+        fwd.wait_output(r"(?i)(connect\w*\b.*\b(fail|refus)|"
+                        r"(could not|cannot|unable to|failed to) (connect|reach))")
 
         assert echo_round_trip(first, b"the first connection still works")
         echo.listen_again()
@@ -88,6 +91,7 @@ def test_stalled_reader_gets_every_byte_of_1gib_in_bounded_memory(broker, port_h
             pushed = push.pushed(0)
             time.sleep(STALL_SECONDS)  # the application reads nothing meanwhile
             sent_during_stall = pushed.sent
+            print(f"{sent_during_stall >> 20} MiB left the server during the stall")
             digest = read_all_hashed(app, PUSH_TOTAL)
             assert pushed.finished.wait(60) and pushed.sha256, pushed.error
             assert app.recv(1) == b"", "the server's close did not reach the application"
@@ -124,6 +128,7 @@ def test_stalled_connection_does_not_hold_up_another(broker, port_host, port_for
             request_push(a, STALLED_TOTAL)
             a_push = push.pushed(0)
             backed_up = wait_until_blocked(a_push)
+            print(f"A stalled with {backed_up >> 20} MiB sent by its server")
             assert not a_push.finished.is_set(), (
                 f"all {STALLED_TOTAL >> 20} MiB for a reader that reads nothing were "
                 "accepted: something on the path buffers without bound")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from port_util import env, port_forward, port_host  # noqa: F401 (fixtures)
+from port_util import env, online_host, port_forward, port_host  # noqa: F401 (fixtures)
 from servers import LOOPBACK, Postgres
 
 PGBENCH_CLIENTS = 8
