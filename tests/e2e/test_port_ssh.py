@@ -7,14 +7,13 @@ closed port is reported to the user."""
 import hashlib
 import os
 import re
-import select
 import subprocess
 
 import pytest
 
 from client_util import POSTERN, client_env
 from conftest import free_port
-from port_util import gate, online_host  # noqa: F401 (fixture)
+from port_util import online_host  # noqa: F401 (fixture)
 from sshd import Sshd
 
 COPY_BYTES = 200 * 1000 * 1000
@@ -38,28 +37,9 @@ def env(broker, tmp_path):
     return client_env(broker, home, AWS_CA_BUNDLE=None)
 
 
-def probe_ssh(sshd, host, env):
-    """None when an AWS-StartSSHSession session brings sshd's banner, else why not."""
-    proc = subprocess.Popen([str(POSTERN), "start-session", "--target", host.instance_id,
-                             "--document-name", "AWS-StartSSHSession",
-                             "--parameters", f"portNumber={sshd.port}"],
-                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    try:
-        ready, _, _ = select.select([proc.stdout], [], [], 20)
-        banner = os.read(proc.stdout.fileno(), 8) if ready else b""
-    finally:
-        proc.kill()
-        err = proc.communicate()[1].decode(errors="replace").strip()
-    if banner == b"SSH-2.0-":
-        return None
-    return f"SSH sessions do not work yet: stdout {banner!r}, stderr {err[:400]!r}"
-
-
 @pytest.fixture
-def ssh_host(sshd, online_host, env):
-    """online_host, once SSH sessions work (skips until they do)."""
-    gate("ssh", lambda: probe_ssh(sshd, online_host, env))
+def ssh_host(online_host):
+    """The agent SSH sessions go through (an online agent)."""
     return online_host
 
 
