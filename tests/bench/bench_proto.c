@@ -18,32 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-#define TARGET_SECONDS 0.4
+#include "bench_timing.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-typedef void (*bench_fn)(void *ctx, size_t iterations);
-
-/* Run fn in growing batches until TARGET_SECONDS pass; returns seconds/iteration. */
-static double measure(bench_fn fn, void *ctx)
-{
-	size_t batch = 64, total = 0;
-	double start = now_s(), elapsed;
-
-	do {
-		fn(ctx, batch);
-		total += batch;
-		batch *= 2;
-		elapsed = now_s() - start;
-	} while (elapsed < TARGET_SECONDS);
-	return elapsed / (double)total;
-}
 
 struct codec_ctx {
 	uint8_t *payload, *wire;
@@ -198,12 +174,12 @@ static void bench_size(size_t size)
 	l.b = rstream_new(&cfg_b, &ops, &rb);
 
 	printf("payload %zu bytes:\n", size);
-	sha = measure(run_sha256, &c);
+	sha = bench_measure(run_sha256, &c, 64);
 	report("anchor: SHA-256 of the payload", size, sha, sha);
-	report("anchor: memcpy of the payload", size, measure(run_memcpy, &c), sha);
-	report("frame_encode", size, measure(run_encode, &c), sha);
-	report("frame_decode (digest checked)", size, measure(run_decode, &c), sha);
-	t = measure(run_loop, &l);
+	report("anchor: memcpy of the payload", size, bench_measure(run_memcpy, &c, 64), sha);
+	report("frame_encode", size, bench_measure(run_encode, &c, 64), sha);
+	report("frame_decode (digest checked)", size, bench_measure(run_decode, &c, 64), sha);
+	t = bench_measure(run_loop, &l, 64);
 	report("rstream loopback (send+ack)", size, t, sha);
 	if (rstream_unacked(l.a) != 0)
 		abort();

@@ -20,33 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-#define TARGET_SECONDS 0.4
+#include "bench_timing.h"
+
 #define READ_SIZE 1024u
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-typedef void (*bench_fn)(void *ctx, size_t iterations);
-
-/* Run fn in growing batches until TARGET_SECONDS pass; returns seconds/iteration. */
-static double measure(bench_fn fn, void *ctx)
-{
-	size_t batch = 16, total = 0;
-	double start = now_s(), elapsed;
-
-	do {
-		fn(ctx, batch);
-		total += batch;
-		batch *= 2;
-		elapsed = now_s() - start;
-	} while (elapsed < TARGET_SECONDS);
-	return elapsed / (double)total;
-}
 
 struct bench {
 	uint8_t *payload, *wire, *copy;
@@ -191,12 +167,12 @@ static void bench_size(size_t size)
 	pump(b.c2, b.s2);
 
 	printf("payload %zu bytes:\n", size);
-	sha = measure(run_sha256, &b);
+	sha = bench_measure(run_sha256, &b, 16);
 	report("anchor: SHA-256 of the payload", size, sha, sha);
-	report("anchor: memcpy of the payload", size, measure(run_memcpy, &b), sha);
-	report("smux encode (write + take)", size, measure(run_encode, &b), sha);
-	report("smux decode (1 KiB reads)", size, measure(run_decode, &b), sha);
-	report("smux v2 pair (with UPDs)", size, measure(run_pair_v2, &b), sha);
+	report("anchor: memcpy of the payload", size, bench_measure(run_memcpy, &b, 16), sha);
+	report("smux encode (write + take)", size, bench_measure(run_encode, &b, 16), sha);
+	report("smux decode (1 KiB reads)", size, bench_measure(run_decode, &b, 16), sha);
+	report("smux v2 pair (with UPDs)", size, bench_measure(run_pair_v2, &b, 16), sha);
 	smux_free(b.tx);
 	smux_free(b.rx);
 	smux_free(b.c2);
