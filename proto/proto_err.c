@@ -41,6 +41,15 @@ const char *proto_err_str(int err)
 	case PROTO_E_SMUX_STREAMS: return "too many smux streams";
 	case PROTO_E_SMUX_SYN: return "smux stream opened by the server";
 	case PROTO_E_SMUX_WINDOW: return "smux stream window exceeded";
+	case PROTO_E_WS_RSV: return "websocket reserved bit set";
+	case PROTO_E_WS_OPCODE: return "unknown websocket opcode";
+	case PROTO_E_WS_CONTROL: return "bad websocket control frame";
+	case PROTO_E_WS_MASK: return "websocket mask bit wrong for this side";
+	case PROTO_E_WS_FRAGMENT: return "bad websocket fragmentation";
+	case PROTO_E_WS_LENGTH: return "non-minimal websocket length";
+	case PROTO_E_WS_LENGTH64: return "websocket length top bit set";
+	case PROTO_E_WS_TOO_LARGE: return "websocket frame too large";
+	case PROTO_E_WS_CLOSE: return "malformed websocket close payload";
 	case PROTO_E_AUTH_MALFORMED: return "malformed Authorization header";
 	case PROTO_E_AUTH_ALGORITHM: return "unsupported signature algorithm";
 	case PROTO_E_AUTH_DATE: return "missing or malformed X-Amz-Date";

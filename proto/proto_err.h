@@ -58,6 +58,17 @@ enum proto_err {
 	PROTO_E_SMUX_SYN = -84,      /* a SYN sent to the client side */
 	PROTO_E_SMUX_WINDOW = -85,   /* version 2: data beyond the stream's window */
 
+	/* websocket framing (ws_frame.h); -90.. is taken by sigv4 */
+	PROTO_E_WS_RSV = -110,       /* a reserved bit (RSV1-3) set */
+	PROTO_E_WS_OPCODE = -111,    /* opcode not defined by RFC 6455 */
+	PROTO_E_WS_CONTROL = -112,   /* control frame not FIN or over 125 bytes */
+	PROTO_E_WS_MASK = -113,      /* mask bit wrong for the receiving side */
+	PROTO_E_WS_FRAGMENT = -114,  /* stray continuation, or data frame inside a message */
+	PROTO_E_WS_LENGTH = -115,    /* payload length not in its minimal form */
+	PROTO_E_WS_LENGTH64 = -116,  /* 64-bit payload length with the top bit set */
+	PROTO_E_WS_TOO_LARGE = -117, /* payload over the configured cap */
+	PROTO_E_WS_CLOSE = -118,     /* malformed Close payload */
+
 	/* request authentication (sigv4.h) */
 	PROTO_E_AUTH_MALFORMED = -90, /* Authorization header not in SigV4 form */
 	PROTO_E_AUTH_ALGORITHM = -91, /* a scheme other than AWS4-HMAC-SHA256 */
