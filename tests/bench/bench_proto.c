@@ -3,14 +3,17 @@
  * the same run: SHA-256 over the same bytes (every frame carries a digest, so
  * that is the floor a frame codec can reach) and memcpy.
  *
- * Prints MB/s of payload for frame encode, frame decode (with digest check) and
- * a loss-free reliable-stream loopback (encode, decode, acknowledge, release),
- * each as a ratio to the SHA-256 anchor of the same payload size. Figures, not
+ * Prints MB/s of payload for frame encode, frame decode (with digest check), a
+ * loss-free reliable-stream loopback (encode, decode, acknowledge, release),
+ * websocket masking (ws_mask) and the websocket decoder on one masked frame
+ * (header parse plus unmasking in place, as a server receives it), each as a
+ * ratio to the SHA-256 anchor of the same payload size. Figures, not
  * pass/fail: machines here are shared and noisy.
  */
 #include "frame.h"
 #include "proto_err.h"
 #include "rstream.h"
+#include "ws_frame.h"
 
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -82,6 +85,61 @@ static void run_decode(void *p, size_t n)
 			abort();
 		c->sink ^= (uint8_t)f.payload_len;
 	}
+}
+
+static void run_ws_mask(void *p, size_t n)
+{
+	static const uint8_t key[4] = {0x37, 0xfa, 0x21, 0x3d};
+	struct codec_ctx *c = p;
+
+	for (size_t i = 0; i < n; i++) {
+		ws_mask(c->payload, c->payload_len, key, i);
+		c->sink ^= c->payload[i % c->payload_len];
+	}
+}
+
+/* One masked binary frame of the payload, decoded again and again (each pass
+ * unmasks it in place, so the bytes alternate; the framing stays valid). */
+struct ws_ctx {
+	uint8_t *wire;
+	size_t wire_len;
+	uint64_t got;
+};
+
+static void ws_count(void *p, uint8_t *data, size_t len)
+{
+	(void)data;
+	((struct ws_ctx *)p)->got += len;
+}
+
+static void run_ws_decode(void *p, size_t n)
+{
+	static const struct ws_decoder_ops ops = {NULL, ws_count, NULL};
+	static const struct ws_decoder_config cfg = {.server = true};
+	struct ws_ctx *w = p;
+	struct ws_decoder d;
+
+	ws_decoder_init(&d, &cfg, &ops, w);
+	for (size_t i = 0; i < n; i++)
+		if (ws_decoder_input(&d, w->wire, w->wire_len) != PROTO_OK)
+			abort();
+}
+
+static struct ws_ctx ws_sample(const struct codec_ctx *c)
+{
+	struct ws_frame_header h = {.fin = true, .opcode = WS_OP_BINARY, .masked = true,
+				    .mask_key = {0x37, 0xfa, 0x21, 0x3d},
+				    .payload_len = c->payload_len};
+	struct ws_ctx w = {.wire = malloc(WS_MAX_HEADER_LEN + c->payload_len)};
+	size_t hl;
+
+	if (!w.wire)
+		abort();
+	hl = ws_frame_header_encode(&h, w.wire);
+	memcpy(w.wire + hl, c->payload, c->payload_len);
+	ws_mask(w.wire + hl, c->payload_len, h.mask_key, 0);
+	w.wire_len = hl + c->payload_len;
+	return w;
 }
 
 /* Two streams wired back to back through a small in-memory mailbox. */
@@ -161,6 +219,7 @@ static void bench_size(size_t size)
 	struct route ra = {&l, 0}, rb = {&l, 1};
 	struct rstream_config cfg_a = {.send_kind = MSG_OUTPUT_STREAM_DATA};
 	struct rstream_config cfg_b = {.send_kind = MSG_INPUT_STREAM_DATA};
+	struct ws_ctx w;
 	double sha, t;
 
 	c.payload = malloc(size);
@@ -183,6 +242,12 @@ static void bench_size(size_t size)
 	report("rstream loopback (send+ack)", size, t, sha);
 	if (rstream_unacked(l.a) != 0)
 		abort();
+	w = ws_sample(&c);
+	report("ws_mask (in place)", size, bench_measure(run_ws_mask, &c, 64), sha);
+	report("ws decoder (masked frame)", size, bench_measure(run_ws_decode, &w, 64), sha);
+	if (w.got % size != 0)
+		abort();
+	free(w.wire);
 	rstream_free(l.a);
 	rstream_free(l.b);
 	free(c.payload);
