@@ -158,6 +158,8 @@ int ws_decoder_input(struct ws_decoder *d, uint8_t *data, size_t len)
 		return d->dead;
 	if (d->in_input)
 		return PROTO_E_STATE;
+	if (!len) /* nothing pending needs input: an empty frame ends with its header */
+		return PROTO_OK;
 	d->in_input = true;
 	while (d->dead == PROTO_OK) {
 		if (d->in_payload) {
