@@ -1,11 +1,14 @@
 """Running the postern client in tests: its environment (a private HOME, the
 broker's CA and admin credentials, nothing from the caller's AWS_* settings),
 interactive runs on a pseudo-terminal (pexpect) and piped runs."""
+import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pexpect
+import pytest
 
 from conftest import BIN
 
@@ -48,3 +51,31 @@ def finish(child, timeout=15):
     child.expect(pexpect.EOF, timeout=timeout)
     child.close()
     return child.exitstatus if child.exitstatus is not None else -child.signalstatus
+
+
+@pytest.fixture
+def env(broker, tmp_path):
+    """The client's environment: the broker's credentials and CA, a fresh HOME.
+    Test modules import it: `from client_util import env  # noqa: F401 (fixture)`."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return client_env(broker, home)
+
+
+def session_status(broker, session_id):
+    """The session's Status in DescribeSessions (Active, then History), or None."""
+    for state in ("Active", "History"):
+        res = json.loads(broker.aws("ssm", "describe-sessions", "--state", state).stdout)
+        for s in res["Sessions"]:
+            if s["SessionId"] == session_id:
+                return s["Status"]
+    return None
+
+
+def wait_status(broker, session_id, status, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if session_status(broker, session_id) == status:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{session_id} is {session_status(broker, session_id)}, not {status}")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from client_util import POSTERN, client_env
+from client_util import POSTERN, env  # noqa: F401 (fixture)
 from servers import LOOPBACK, recv_exact
 
 OPENED = re.compile(rb"Port (\d+) opened for sessionId (\S+?)\.(?:\s|$)")
@@ -137,13 +137,6 @@ def start_online_agent(broker, agent_factory, timeout=20.0):
             return PortHost(instance_id, agent)
         time.sleep(0.3)
     raise AssertionError(f"{instance_id} never came online:\n{agent.output()}")
-
-
-@pytest.fixture
-def env(broker, tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    return client_env(broker, home)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import time
 import pexpect
 import pytest
 
-from client_util import CLIENT_DIR, POSTERN, client_env, finish, run, spawn, start_args
+from client_util import (CLIENT_DIR, POSTERN, finish, run, spawn,  # noqa: F401
+                         start_args, env)
 from conftest import AGENT, AWS
 
 PROMPT_MARK = "postern-e2e"
@@ -30,13 +31,6 @@ def wait_online(broker, instance_id, timeout=20.0):
             return
         time.sleep(0.3)
     raise AssertionError(f"{instance_id} never came online")
-
-
-@pytest.fixture
-def env(broker, tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    return client_env(broker, home)
 
 
 @pytest.fixture

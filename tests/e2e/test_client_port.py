@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from client_util import CLIENT_DIR, POSTERN, client_env, start_args
+from client_util import (CLIENT_DIR, POSTERN, start_args,  # noqa: F401
+                         env, session_status)
 from conftest import AWS
 from scripted_agent import FLAG, OUTPUT
 from scripted_port_agent import (CONNECT_TO_PORT_ERROR, DISCONNECT_TO_PORT, LARGE_MESSAGE,
@@ -34,13 +35,6 @@ def agent(broker, tmp_path):
     a = ScriptedPortAgent(broker, tmp_path).connect()
     yield a
     a.close()
-
-
-@pytest.fixture
-def env(broker, tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    return client_env(broker, home)
 
 
 @pytest.fixture
@@ -127,15 +121,6 @@ def wait_until(predicate, timeout=20, what="condition"):
     while not predicate():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
-
-
-def session_status(broker, session_id):
-    for state in ("Active", "History"):
-        res = json.loads(broker.aws("ssm", "describe-sessions", "--state", state).stdout)
-        for s in res["Sessions"]:
-            if s["SessionId"] == session_id:
-                return s["Status"]
-    return None
 
 
 # ---- the handshake -------------------------------------------------------------------

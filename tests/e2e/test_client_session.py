@@ -14,8 +14,8 @@ import time
 import pexpect
 import pytest
 
-from client_util import (CLIENT_DIR, PLUGIN, POSTERN, client_env, finish, spawn,
-                         start_args)
+from client_util import (CLIENT_DIR, PLUGIN, POSTERN, finish, spawn,  # noqa: F401
+                         start_args, env, session_status, wait_status)
 from conftest import AWS
 from scripted_agent import SIZE, STDERR, ScriptedAgent
 from sigv4_client import post, read_credentials, signed_request
@@ -26,31 +26,6 @@ def agent(broker, tmp_path):
     a = ScriptedAgent(broker, tmp_path).connect()
     yield a
     a.close()
-
-
-@pytest.fixture
-def env(broker, tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    return client_env(broker, home)
-
-
-def session_status(broker, session_id):
-    for state in ("Active", "History"):
-        res = json.loads(broker.aws("ssm", "describe-sessions", "--state", state).stdout)
-        for s in res["Sessions"]:
-            if s["SessionId"] == session_id:
-                return s["Status"]
-    return None
-
-
-def wait_status(broker, session_id, status, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if session_status(broker, session_id) == status:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{session_id} is {session_status(broker, session_id)}, not {status}")
 
 
 def interactive(broker, agent, env, *extra, rows=24, cols=80):

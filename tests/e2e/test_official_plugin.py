@@ -28,7 +28,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from client_util import client_env
+from client_util import client_env, session_status, wait_status
 from conftest import AWS
 from port_util import echo_round_trip
 from port_util import online_host  # noqa: F401 (fixture)
@@ -102,24 +102,6 @@ class Session:
         tail = self.child.before.decode(errors="replace")
         self.child.close()
         return self.child.exitstatus, tail
-
-
-def session_status(broker, session_id):
-    for state in ("Active", "History"):
-        res = json.loads(broker.aws("ssm", "describe-sessions", "--state", state).stdout)
-        for s in res["Sessions"]:
-            if s["SessionId"] == session_id:
-                return s["Status"]
-    return None
-
-
-def wait_status(broker, session_id, status, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if session_status(broker, session_id) == status:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{session_id} is {session_status(broker, session_id)}, not {status}")
 
 
 def complaints(log, session_id=None):
