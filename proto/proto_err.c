@@ -50,6 +50,8 @@ const char *proto_err_str(int err)
 	case PROTO_E_WS_LENGTH64: return "websocket length top bit set";
 	case PROTO_E_WS_TOO_LARGE: return "websocket frame too large";
 	case PROTO_E_WS_CLOSE: return "malformed websocket close payload";
+	case PROTO_E_WS_HANDSHAKE: return "websocket upgrade refused or malformed";
+	case PROTO_E_WS_TIMEOUT: return "websocket peer silent too long";
 	case PROTO_E_AUTH_MALFORMED: return "malformed Authorization header";
 	case PROTO_E_AUTH_ALGORITHM: return "unsupported signature algorithm";
 	case PROTO_E_AUTH_DATE: return "missing or malformed X-Amz-Date";

@@ -68,6 +68,8 @@ enum proto_err {
 	PROTO_E_WS_LENGTH64 = -116,  /* 64-bit payload length with the top bit set */
 	PROTO_E_WS_TOO_LARGE = -117, /* payload over the configured cap */
 	PROTO_E_WS_CLOSE = -118,     /* malformed Close payload */
+	PROTO_E_WS_HANDSHAKE = -119, /* the upgrade was refused or its response is wrong */
+	PROTO_E_WS_TIMEOUT = -120,   /* the peer has been silent past the hang-up time */
 
 	/* request authentication (sigv4.h) */
 	PROTO_E_AUTH_MALFORMED = -90, /* Authorization header not in SigV4 form */

@@ -17,6 +17,7 @@ Everything runs on loopback in a temporary folder. Figures, not pass/fail.
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import signal
 import socket
@@ -40,6 +41,7 @@ from sshd import Sshd  # noqa: E402
 SECONDS = 5
 SETUPS = 100
 PERF_TOP = 12
+PERF_TOP_DSO = 6
 
 
 def iperf3(port, reverse=False, attempts=5):
@@ -88,6 +90,40 @@ def session_worker(agent_pid):
     return None
 
 
+class CpuUse:
+    """CPU time (user + system, as a share of one core) that some processes
+    spend while a block runs, from /proc/PID/stat: which process saturates."""
+
+    def __init__(self, pids):
+        self.pids = {name: pid for name, pid in pids.items() if pid}
+        self.start = {}
+        self.shares = {}
+
+    @staticmethod
+    def ticks(pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    def __enter__(self):
+        self.t0 = time.monotonic()
+        self.start = {name: self.ticks(pid) for name, pid in self.pids.items()}
+        return self
+
+    def __exit__(self, *exc):
+        elapsed = time.monotonic() - self.t0
+        hz = os.sysconf("SC_CLK_TCK")
+        for name, pid in self.pids.items():
+            end, begin = self.ticks(pid), self.start.get(name)
+            if end is not None and begin is not None and elapsed > 0:
+                self.shares[name] = (end - begin) / hz / elapsed
+
+    def line(self):
+        return "   ".join(f"{name} {share * 100:3.0f}%" for name, share in self.shares.items())
+
+
 class Perf:
     """perf record -g of some processes while a block runs; top symbols after."""
 
@@ -113,15 +149,20 @@ class Perf:
 
     def report(self):
         for name, (out, proc) in self.procs.items():
-            print(f"-- perf: {name} (pid {self.pids[name]}), top symbols, self time")
-            res = subprocess.run(["perf", "report", "--stdio", "--no-children", "-g", "none",
-                                  "-i", str(out)], capture_output=True, text=True, timeout=120)
-            lines = [l for l in res.stdout.splitlines() if l.strip() and not l.startswith("#")]
-            if not lines:
-                err = (proc.stderr.read().decode(errors="replace") + res.stderr).strip()
-                print(f"   (no samples: {err[:300]})")
-            for line in lines[:PERF_TOP]:
-                print("  " + line.strip())
+            for sort, what, top in (("dso", "by library", PERF_TOP_DSO),
+                                    ("dso,sym", "top symbols", PERF_TOP)):
+                print(f"-- perf: {name} (pid {self.pids[name]}), {what}, self time")
+                res = subprocess.run(["perf", "report", "--stdio", "--no-children", "-g", "none",
+                                      "--sort", sort, "-i", str(out)],
+                                     capture_output=True, text=True, timeout=120)
+                lines = [l for l in res.stdout.splitlines()
+                         if l.strip() and not l.startswith("#")]
+                if not lines:
+                    err = (proc.stderr.read().decode(errors="replace") + res.stderr).strip()
+                    print(f"   (no samples: {err[:300]})")
+                    break
+                for line in lines[:top]:
+                    print("  " + line.strip())
 
 
 def mbit(bps):
@@ -223,22 +264,25 @@ def main():
         print(f"== port forwarding (iperf3 {SECONDS} s per run; higher is better)")
         fwd = forward(iperf_port, "iperf")
         pids = None
-        if fwd and args.perf:
+        if fwd:
             pids = {"client": fwd.pid, "broker": broker.proc.pid,
                     "agent worker": session_worker(agent.pid)}
         for reverse, label in ((False, "client -> server"), (True, "server -> client")):
             direct = iperf3(iperf_port, reverse)
             over_ssh = iperf3(ssh_iperf, reverse)
-            through, perf = None, Perf(folder, pids) if pids else None
+            through, perf = None, Perf(folder, pids) if pids and args.perf else None
+            cpu = CpuUse(pids or {})
             if fwd:
                 try:
-                    with perf or contextlib.nullcontext():
+                    with perf or contextlib.nullcontext(), cpu:
                         through = iperf3(fwd.port, reverse)
                 except RuntimeError as e:
                     print(f"postern: {e}")
             print(f"{label}: postern {mbit(through)}   ssh -L {mbit(over_ssh)}   "
                   f"direct {mbit(direct)}   postern/ssh {ratio(through, over_ssh)}   "
                   f"postern/direct {ratio(through, direct)}")
+            if cpu.shares:
+                print(f"   CPU during the postern run (100% = one core): {cpu.line()}")
             if perf:
                 perf.report()
 
