@@ -3,8 +3,9 @@
  * files (not for use elsewhere):
  *
  *   worker_main.c     arguments, setup, signals, the event loop, teardown
- *   worker_ws.c       the data-channel websocket: connect, reassemble,
- *                     write one queued message per WRITEABLE, close
+ *   worker_ws.c       the data-channel websocket (proto/ws_link over a raw
+ *                     TCP connection): connect, whole messages in, queued
+ *                     output out per WRITEABLE, close, keepalive
  *   worker_session.c  the session over it: opening, handshake, delivery of the
  *                     client's stream, the end of the session
  *   worker_kind.h     what runs over it, by session type:
@@ -34,9 +35,9 @@
 #include "worker.h"
 #include "worker_handshake.h"
 #include "worker_kind.h"
-#include "worker_outq.h"
 #include "worker_port.h"
 #include "worker_url.h"
+#include "ws_link.h"
 
 #define WORKER_MAX_FRAME (1024u * 1024u)    /* largest message accepted from the broker */
 #define WORKER_OUTQ_MAX (4u * 1024u * 1024u) /* bytes queued for the websocket */
@@ -91,12 +92,11 @@ struct worker {
 	bool destroying;                          /* lws_context_destroy under way */
 
 	/* the data channel */
-	struct lws *ws;
-	bool ws_open;                             /* established and not yet closed */
-	bool ws_close_wanted;                     /* close after the queue is written */
-	struct worker_outq outq;
-	uint8_t *rx;                              /* message being reassembled */
-	size_t rx_len;
+	struct lws *ws;                           /* the raw TCP connection to the broker */
+	struct ws_link *link;                     /* TLS and websocket over it (no I/O) */
+	bool ws_connected;                        /* TCP is up */
+	bool ws_open;                             /* upgraded and not yet closed */
+	bool ws_close_wanted;                     /* closing (after what is queued) */
 	char close_reason[256];
 	struct rstream *rs;
 
@@ -127,6 +127,11 @@ void worker_signals_poll(struct worker *w);
 /* worker_ws.c */
 int worker_ws_connect(struct worker *w);
 int worker_ws_queue(struct worker *w, const uint8_t *data, size_t len, bool text);
+/* Bytes queued toward the broker and not yet written: sources hold back
+ * while it is over WORKER_OUTQ_MAX / 2. */
+size_t worker_ws_backlog(const struct worker *w);
+/* Keepalive: ping a silent broker, hang up on one silent too long. */
+void worker_ws_tick(struct worker *w);
 /* Close after what is queued is written (flush) or at once (queue dropped). */
 void worker_ws_close(struct worker *w, bool flush);
 int worker_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,

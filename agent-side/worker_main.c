@@ -145,7 +145,6 @@ static int worker_setup(struct worker *w, const char *state_dir, char *err, size
 				   errlen);
 	if (!w->ssl)
 		return WORKER_EXIT_FAILED;
-	worker_outq_init(&w->outq, LWS_PRE, WORKER_OUTQ_MAX);
 	if (worker_session_init(w) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return WORKER_EXIT_FAILED;
@@ -198,8 +197,7 @@ static void worker_free(struct worker *w)
 		lws_context_destroy(w->lws);
 	}
 	rstream_free(w->rs);
-	worker_outq_clear(&w->outq);
-	free(w->rx);
+	ws_link_free(w->link);
 	free(w->hs_response);
 	if (w->ssl)
 		SSL_CTX_free(w->ssl);

@@ -356,6 +356,7 @@ void worker_session_tick(struct worker *w)
 	if (w->phase == WORKER_HANDSHAKE && now - w->hs_sent_ms >= WORKER_HS_TIMEOUT_MS)
 		worker_session_stop(w, WORKER_EXIT_HANDSHAKE, "%s", WORKER_HS_TIMEOUT_TEXT);
 	w->kind->tick(w);
+	worker_ws_tick(w);
 	worker_session_drain(w);
 	if (w->ws && w->ws_close_wanted && now >= w->close_deadline_ms) {
 		agent_log(AGENT_LOG_WARN, "session %s: the broker did not complete the close in "

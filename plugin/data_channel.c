@@ -10,6 +10,9 @@
 #include "proto_err.h"
 #include "url.h"
 #include "uuid.h"
+#include "ws_link.h"
+
+#include <openssl/x509.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -17,13 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One queued websocket message, LWS_PRE bytes of headroom before it. */
-struct dc_msg {
-	struct dc_msg *next;
-	enum lws_write_protocol kind;
-	size_t len;
-	uint8_t buf[];
-};
+/* At most this much output goes to one lws_write: what the socket does not
+ * take at once, lws copies aside, so large chunks cost copies. */
+#define DC_WRITE_MAX (256u * 1024u)
+/* Ciphertext waiting for the socket beyond which no more is encrypted. */
+#define DC_TLS_OUT_MAX (512u * 1024u)
 
 struct data_channel {
 	struct loop *loop;
@@ -31,24 +32,14 @@ struct data_channel {
 	void *ctx;
 	struct url url;
 	struct rstream *rs;
+	struct ws_link *link; /* websocket over TLS, no I/O: lws moves its bytes */
 	struct lws *wsi;
 	lws_sorted_usec_list_t tick;
-	bool established, stopped, gone;
+	bool connected, established, stopped, gone;
 
 	uint8_t *open_msg; /* OpenDataChannel, sent first once connected (holds the token) */
 	size_t open_len;
-
-	struct dc_msg *txq_head, *txq_tail;
-	size_t txq_bytes;
-
-	uint8_t *rx; /* one message being reassembled, up to FRAME_MAX_DEFAULT */
-	size_t rx_len;
-	bool rx_discard;
-};
-
-static const lws_retry_bo_t keepalive = {
-	.secs_since_valid_ping = DATA_CHANNEL_PING_S,
-	.secs_since_valid_hangup = DATA_CHANNEL_HANGUP_S,
+	char close_why[160]; /* the broker's Close frame, said */
 };
 
 static void random_bytes(void *ctx, uint8_t *buf, size_t len)
@@ -71,55 +62,44 @@ static void new_uuid(char out[UUID_STR_LEN + 1])
 
 /* ---- sending ------------------------------------------------------------------ */
 
-static int enqueue(struct data_channel *dc, enum lws_write_protocol kind, const uint8_t *buf,
-		   size_t len)
+static void want_write(struct data_channel *dc)
 {
-	struct dc_msg *m;
+	const uint8_t *p;
 
-	if (!dc->wsi || !dc->established || dc->txq_bytes + len > DATA_CHANNEL_TXQ_MAX)
-		return -1;
-	m = malloc(sizeof(*m) + LWS_PRE + len);
-	if (!m)
-		return -1;
-	m->next = NULL;
-	m->kind = kind;
-	m->len = len;
-	memcpy(m->buf + LWS_PRE, buf, len);
-	if (dc->txq_tail)
-		dc->txq_tail->next = m;
-	else
-		dc->txq_head = m;
-	dc->txq_tail = m;
-	dc->txq_bytes += len;
-	lws_callback_on_writable(dc->wsi);
-	return 0;
+	if (dc->wsi && dc->connected && ws_link_output(dc->link, &p))
+		lws_callback_on_writable(dc->wsi);
 }
 
 /* rstream ops->transmit: a lost frame is recovered by the resend timer. */
 static int transmit(void *ctx, const uint8_t *frame, size_t len)
 {
-	return enqueue(ctx, LWS_WRITE_BINARY, frame, len);
+	struct data_channel *dc = ctx;
+
+	if (!dc->wsi || !dc->established ||
+	    ws_client_send(ws_link_ws(dc->link), WS_OP_BINARY, frame, len) != PROTO_OK)
+		return -1;
+	want_write(dc);
+	return 0;
 }
 
+/* Whatever the websocket has for the broker, in one write (or a chunk). */
 static int on_writeable(struct data_channel *dc, struct lws *wsi)
 {
-	struct dc_msg *m = dc->txq_head;
-	int n;
+	const uint8_t *p;
+	size_t n = ws_link_output(dc->link, &p);
 
-	if (!m)
-		return 0;
-	dc->txq_head = m->next;
-	if (!dc->txq_head)
-		dc->txq_tail = NULL;
-	dc->txq_bytes -= m->len;
-	n = lws_write(wsi, m->buf + LWS_PRE, m->len, m->kind);
-	if (m->kind == LWS_WRITE_TEXT)
-		OPENSSL_cleanse(m->buf + LWS_PRE, m->len); /* OpenDataChannel: the token */
-	free(m);
-	if (n < 0)
+	if (!n)
+		return 0; /* lws may call unasked */
+	if (n > DC_WRITE_MAX)
+		n = DC_WRITE_MAX;
+	/* lws takes it all: what the socket refuses now it keeps and sends first */
+	if (lws_write(wsi, (unsigned char *)p, n, LWS_WRITE_RAW) < 0)
 		return -1;
-	if (dc->txq_head)
-		lws_callback_on_writable(wsi);
+	ws_link_output_done(dc->link, n);
+	want_write(dc);
+	if (ws_client_state(ws_link_ws(dc->link)) == WS_CLIENT_CLOSED &&
+	    !ws_link_output(dc->link, &p))
+		return -1; /* both Close frames passed */
 	return 0;
 }
 
@@ -185,38 +165,7 @@ static void process(struct data_channel *dc, const uint8_t *buf, size_t len)
 		lwsl_notice("data channel: dropped a frame: %s\n", proto_err_str(rc));
 }
 
-/* Reassemble one websocket message from lws's pieces, capped. */
-static void on_receive(struct data_channel *dc, struct lws *wsi, const void *in, size_t len)
-{
-	if (!dc->rx_discard && dc->rx_len + len <= FRAME_MAX_DEFAULT) {
-		memcpy(dc->rx + dc->rx_len, in, len);
-		dc->rx_len += len;
-	} else {
-		dc->rx_discard = true; /* over the cap: never from a sane peer */
-	}
-	if (!lws_is_final_fragment(wsi))
-		return;
-	if (!dc->rx_discard)
-		process(dc, dc->rx, dc->rx_len);
-	dc->rx_len = 0;
-	dc->rx_discard = false;
-}
-
 /* ---- timer and lifetime -------------------------------------------------------- */
-
-static void on_tick(lws_sorted_usec_list_t *sul)
-{
-	struct data_channel *dc = lws_container_of(sul, struct data_channel, tick);
-
-	if (dc->stopped)
-		return;
-	if (rstream_tick(dc->rs, loop_now_ms()) == PROTO_E_RESEND_LIMIT) {
-		dc->ops->on_resend_limit(dc->ctx);
-		return;
-	}
-	lws_sul_schedule(dc->loop->ctx, 0, &dc->tick, on_tick,
-			 (lws_usec_t)RSTREAM_TICK_MS * LWS_US_PER_MS);
-}
 
 /* The websocket is gone (reported once: there is no reconnect yet). */
 static void lost(struct data_channel *dc, const char *why)
@@ -229,15 +178,95 @@ static void lost(struct data_channel *dc, const char *why)
 	dc->ops->on_lost(dc->ctx, why);
 }
 
-static void on_established(struct data_channel *dc)
+static void on_tick(lws_sorted_usec_list_t *sul)
 {
+	struct data_channel *dc = lws_container_of(sul, struct data_channel, tick);
+	char why[128];
+
+	if (dc->stopped)
+		return;
+	if (rstream_tick(dc->rs, loop_now_ms()) == PROTO_E_RESEND_LIMIT) {
+		dc->ops->on_resend_limit(dc->ctx);
+		return;
+	}
+	if (dc->connected &&
+	    ws_client_tick(ws_link_ws(dc->link), loop_now_ms()) == PROTO_E_WS_TIMEOUT) {
+		snprintf(why, sizeof(why), "the broker sent nothing for %d s, not even a pong",
+			 DATA_CHANNEL_HANGUP_S);
+		if (dc->wsi)
+			lws_set_timeout(dc->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		lost(dc, why);
+		return;
+	}
+	want_write(dc); /* a keepalive ping, maybe */
+	lws_sul_schedule(dc->loop->ctx, 0, &dc->tick, on_tick,
+			 (lws_usec_t)RSTREAM_TICK_MS * LWS_US_PER_MS);
+}
+
+/* ws_client ops: the upgrade went through; OpenDataChannel goes first. */
+static void ws_opened(void *ctx)
+{
+	struct data_channel *dc = ctx;
+
 	dc->established = true;
-	if (enqueue(dc, LWS_WRITE_TEXT, dc->open_msg, dc->open_len) != 0) {
+	if (ws_client_send(ws_link_ws(dc->link), WS_OP_TEXT, dc->open_msg, dc->open_len) !=
+	    PROTO_OK) {
 		lost(dc, "cannot queue OpenDataChannel");
 		return;
 	}
 	OPENSSL_cleanse(dc->open_msg, dc->open_len);
 	dc->ops->on_open(dc->ctx);
+}
+
+static void ws_message(void *ctx, bool text, uint8_t *data, size_t len)
+{
+	(void)text; /* receivers treat text and binary alike (data-channel.md §1.3) */
+	process(ctx, data, len);
+}
+
+static void ws_closed(void *ctx, const struct ws_close *close)
+{
+	struct data_channel *dc = ctx;
+
+	snprintf(dc->close_why, sizeof(dc->close_why), "the broker closed the data channel (%u%s%.*s)",
+		 close->has_code ? close->code : 1005u, close->reason_len ? ": " : "",
+		 (int)close->reason_len, (const char *)close->reason);
+}
+
+/* Why the connection failed, in words, from the error ws_link_input gave. */
+static void explain(struct data_channel *dc, int rc, char *why, size_t len)
+{
+	struct ws_client *ws = ws_link_ws(dc->link);
+	struct tls_pipe *tls = ws_link_tls(dc->link);
+	int status = ws_client_http_status(ws);
+
+	if (rc == PROTO_E_TLS_VERIFY)
+		snprintf(why, len, "cannot open the data channel: the broker's certificate was "
+			 "not accepted (%s)%s",
+			 X509_verify_cert_error_string(tls_pipe_verify_result(tls)),
+			 API_CLIENT_TLS_HINT);
+	else if (rc == PROTO_E_TLS)
+		snprintf(why, len, "cannot open the data channel: TLS failed (%s)",
+			 tls_pipe_error_text(tls));
+	else if (rc == PROTO_E_WS_HANDSHAKE && status && status != 101)
+		snprintf(why, len, "the broker refused the data channel (HTTP %d)", status);
+	else
+		snprintf(why, len, "the data channel broke: %s", proto_err_str(rc));
+}
+
+/* Bytes from the broker: TLS records holding the upgrade response, then frames. */
+static int on_raw_rx(struct data_channel *dc, uint8_t *in, size_t len)
+{
+	char why[512];
+	int rc = ws_link_input(dc->link, in, len, loop_now_ms());
+
+	if (rc != PROTO_OK) {
+		explain(dc, rc, why, sizeof(why));
+		lost(dc, why);
+		return -1;
+	}
+	want_write(dc);
+	return 0;
 }
 
 int data_channel_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -255,16 +284,16 @@ int data_channel_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			 in && strstr(in, "SSL") ? API_CLIENT_TLS_HINT : "");
 		lost(dc, why);
 		return 0;
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		on_established(dc);
+	case LWS_CALLBACK_RAW_CONNECTED:
+		dc->connected = true;
+		want_write(dc); /* the ClientHello, or (ws://) the upgrade request */
 		return 0;
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		on_receive(dc, wsi, in, len);
-		return 0;
-	case LWS_CALLBACK_CLIENT_WRITEABLE:
+	case LWS_CALLBACK_RAW_RX:
+		return on_raw_rx(dc, in, len);
+	case LWS_CALLBACK_RAW_WRITEABLE:
 		return on_writeable(dc, wsi);
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		lost(dc, "the broker closed the data channel");
+	case LWS_CALLBACK_RAW_CLOSE:
+		lost(dc, dc->close_why[0] ? dc->close_why : "the broker closed the data channel");
 		return 0;
 	default:
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
@@ -294,6 +323,8 @@ int data_channel_open(struct loop *l, const char *stream_url, const char *token,
 		      char *err, size_t errlen)
 {
 	static const struct rstream_ops rs_ops = {transmit, deliver, random_bytes};
+	static const struct ws_client_ops ws_ops = {ws_opened, ws_message, ws_closed,
+						    random_bytes};
 	struct rstream_config cfg = {.send_kind = MSG_INPUT_STREAM_DATA,
 				     .max_resends = DATA_CHANNEL_MAX_RESENDS};
 	struct lws_client_connect_info i;
@@ -310,11 +341,30 @@ int data_channel_open(struct loop *l, const char *stream_url, const char *token,
 		rc = client_errf(err, errlen, CLIENT_E_CONFIG,
 				 "the stream URL is not a ws:// or wss:// URL");
 	if (rc == CLIENT_OK) {
+		struct ws_link_config link_cfg = {
+			.ws = {.host = dc->url.host_header,
+			       .path = dc->url.path,
+			       .max_message = FRAME_MAX_DEFAULT,
+			       .out_max = DATA_CHANNEL_TXQ_MAX,
+			       .ping_after_ms = DATA_CHANNEL_PING_S * 1000u,
+			       .hangup_after_ms = DATA_CHANNEL_HANGUP_S * 1000u},
+			.use_tls = dc->url.tls,
+			.tls = {.ssl_ctx = l->tls,
+				.server = dc->url.host,
+				.check_name = true,
+				.out_max = DC_TLS_OUT_MAX},
+		};
+
 		dc->rs = rstream_new(&cfg, &rs_ops, dc);
-		dc->rx = malloc(FRAME_MAX_DEFAULT);
-		rc = dc->rs && dc->rx ? encode_open(dc, token) : CLIENT_E_NOMEM;
+		rc = dc->rs ? encode_open(dc, token) : CLIENT_E_NOMEM;
+		if (rc == CLIENT_OK)
+			rc = ws_link_new(&link_cfg, &ws_ops, dc, loop_now_ms(), &dc->link) == PROTO_OK
+				     ? CLIENT_OK
+				     : CLIENT_E_CONFIG;
 		if (rc != CLIENT_OK)
-			client_errf(err, errlen, rc, "out of memory");
+			client_errf(err, errlen, rc, rc == CLIENT_E_CONFIG
+							     ? "the stream URL cannot be requested"
+							     : "out of memory");
 	}
 	if (rc != CLIENT_OK) {
 		data_channel_free(dc);
@@ -324,14 +374,13 @@ int data_channel_open(struct loop *l, const char *stream_url, const char *token,
 	i.context = l->ctx;
 	i.address = dc->url.host;
 	i.port = dc->url.port;
-	i.ssl_connection = dc->url.tls ? LCCSCF_USE_SSL : 0;
+	i.ssl_connection = 0; /* TLS is the link's (lws 4.1 cannot do it on a raw client) */
 	i.path = dc->url.path;
 	i.host = dc->url.host_header;
 	i.alpn = "http/1.1";
-	i.ietf_version_or_minus_one = -1;
+	i.method = "RAW";
 	i.local_protocol_name = LOOP_PROTOCOL_DATA;
 	i.opaque_user_data = dc;
-	i.retry_and_idle_policy = &keepalive;
 	i.pwsi = &dc->wsi;
 	lws_sul_schedule(l->ctx, 0, &dc->tick, on_tick, (lws_usec_t)RSTREAM_TICK_MS * LWS_US_PER_MS);
 	*out = dc;
@@ -368,16 +417,10 @@ void data_channel_stop(struct data_channel *dc)
 
 void data_channel_free(struct data_channel *dc)
 {
-	struct dc_msg *m, *next;
-
 	if (!dc)
 		return;
-	for (m = dc->txq_head; m; m = next) {
-		next = m->next;
-		free(m);
-	}
 	rstream_free(dc->rs);
-	free(dc->rx);
+	ws_link_free(dc->link);
 	if (dc->open_msg) {
 		OPENSSL_cleanse(dc->open_msg, dc->open_len);
 		free(dc->open_msg);

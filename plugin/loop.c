@@ -42,6 +42,24 @@ static void log_to_stderr(int level, const char *line)
 	fprintf(stderr, "lws: %s", line);
 }
 
+/* A client context trusting the system store and ca_file (may be NULL), TLS
+ * 1.2 or newer, the server's certificate checked. */
+static SSL_CTX *data_tls_context(const char *ca_file)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (!ctx)
+		return NULL;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (SSL_CTX_set_default_verify_paths(ctx) != 1 ||
+	    (ca_file && SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1)) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
 int loop_init(struct loop *l, const char *ca_file, char *err, size_t errlen)
 {
 	struct lws_context_creation_info info;
@@ -67,6 +85,13 @@ int loop_init(struct loop *l, const char *ca_file, char *err, size_t errlen)
 		return client_errf(err, errlen, CLIENT_E_NET,
 				   "cannot create the TLS context (is %s a PEM CA file?)",
 				   ca_file ? ca_file : "the system store");
+	l->tls = data_tls_context(ca_file);
+	if (!l->tls) {
+		loop_fini(l);
+		return client_errf(err, errlen, CLIENT_E_NET,
+				   "cannot create the TLS context (is %s a PEM CA file?)",
+				   ca_file ? ca_file : "the system store");
+	}
 	l->vhost = lws_get_vhost_by_name(l->ctx, "default");
 	if (!l->vhost) {
 		loop_fini(l);
@@ -88,6 +113,8 @@ void loop_fini(struct loop *l)
 	if (l->ctx)
 		lws_context_destroy(l->ctx);
 	l->ctx = NULL;
+	SSL_CTX_free(l->tls);
+	l->tls = NULL;
 	l->vhost = NULL;
 }
 

@@ -18,6 +18,7 @@
 #define POSTERN_LOOP_H
 
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,7 @@
 struct loop {
 	struct lws_context *ctx;
 	struct lws_vhost *vhost;
+	SSL_CTX *tls; /* the data channel's TLS (proto/tls_pipe.h): same trust as lws's */
 };
 
 /*

@@ -52,6 +52,9 @@ const char *proto_err_str(int err)
 	case PROTO_E_WS_CLOSE: return "malformed websocket close payload";
 	case PROTO_E_WS_HANDSHAKE: return "websocket upgrade refused or malformed";
 	case PROTO_E_WS_TIMEOUT: return "websocket peer silent too long";
+	case PROTO_E_TLS: return "TLS failed";
+	case PROTO_E_TLS_VERIFY: return "TLS certificate not accepted";
+	case PROTO_E_TLS_CLOSED: return "TLS closed by the peer";
 	case PROTO_E_AUTH_MALFORMED: return "malformed Authorization header";
 	case PROTO_E_AUTH_ALGORITHM: return "unsupported signature algorithm";
 	case PROTO_E_AUTH_DATE: return "missing or malformed X-Amz-Date";

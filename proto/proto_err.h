@@ -71,6 +71,11 @@ enum proto_err {
 	PROTO_E_WS_HANDSHAKE = -119, /* the upgrade was refused or its response is wrong */
 	PROTO_E_WS_TIMEOUT = -120,   /* the peer has been silent past the hang-up time */
 
+	/* TLS over memory (tls_pipe.h) */
+	PROTO_E_TLS = -121,          /* the handshake or a record failed */
+	PROTO_E_TLS_VERIFY = -122,   /* the server's certificate was not accepted */
+	PROTO_E_TLS_CLOSED = -123,   /* the server sent close_notify */
+
 	/* request authentication (sigv4.h) */
 	PROTO_E_AUTH_MALFORMED = -90, /* Authorization header not in SigV4 form */
 	PROTO_E_AUTH_ALGORITHM = -91, /* a scheme other than AWS4-HMAC-SHA256 */

@@ -76,8 +76,9 @@ static void fail(struct ws_client *c, int err)
 
 /* ---- output ----------------------------------------------------------------------- */
 
-/* Room for need more bytes at out_tail: slide the pending bytes to the front,
- * then grow. */
+/* Room for need more bytes at out_tail: slide the pending bytes to the front
+ * when that moves no more than it frees (so each byte moves O(1) times),
+ * else grow. */
 static int out_reserve(struct ws_client *c, size_t need)
 {
 	size_t pending = c->out_tail - c->out_head, cap;
@@ -85,7 +86,7 @@ static int out_reserve(struct ws_client *c, size_t need)
 
 	if (c->out_cap - c->out_tail >= need)
 		return PROTO_OK;
-	if (c->out_head) {
+	if (c->out_head && c->out_head >= pending) {
 		memmove(c->out, c->out + c->out_head, pending);
 		c->out_head = 0;
 		c->out_tail = pending;
@@ -93,7 +94,7 @@ static int out_reserve(struct ws_client *c, size_t need)
 			return PROTO_OK;
 	}
 	cap = c->out_cap ? c->out_cap : 4096;
-	while (cap - pending < need)
+	while (cap - c->out_tail < need)
 		cap *= 2;
 	grown = realloc(c->out, cap);
 	if (!grown)

@@ -1,16 +1,14 @@
 /*
  * test_worker_setup.c — the pure pieces of a worker's setup: the data-channel
  * URL (agent-side/worker_url.c), the login shell's environment and argv[0]
- * (shell_env.c), run-as user names (run_as.c), and the outgoing message
- * queue (worker_outq.c).
+ * (shell_env.c) and run-as user names (run_as.c).
  *
  * Covers: URLs with a name, IPv4 and IPv6 host, default and explicit port,
  * query kept verbatim, and refusals (ws://, no path, bad port, fragment,
  * user info); the environment with and without user switching (what is kept,
  * what is dropped, what is always set from the passwd entry, the TERM/LANG
  * defaults only when unset, each key once); "-bash" from "/bin/bash"; the
- * user name rules; the run-as decision for a non-root agent; the queue's
- * order, headroom, byte cap and accounting.
+ * user name rules; the run-as decision for a non-root agent.
  */
 #include <criterion/criterion.h>
 
@@ -21,7 +19,6 @@
 
 #include "../../agent-side/run_as.h"
 #include "../../agent-side/shell_env.h"
-#include "../../agent-side/worker_outq.h"
 #include "../../agent-side/worker_url.h"
 
 TestSuite(worker_setup);
@@ -177,32 +174,4 @@ Test(worker_setup, run_as_named_user_must_exist)
 	cr_assert_eq(run_as_resolve("root", 0, &u, err, sizeof(err)), 0, "%s", err);
 	cr_assert(u.switch_user);
 	cr_assert_eq(u.uid, 0);
-}
-
-Test(worker_setup, outq_order_headroom_cap)
-{
-	struct worker_outq q;
-	struct worker_outq_msg *m;
-
-	worker_outq_init(&q, 16, 10);
-	cr_assert_null(worker_outq_peek(&q));
-	cr_assert_eq(worker_outq_push(&q, (const uint8_t *)"hello", 5, true), 0);
-	cr_assert_eq(worker_outq_push(&q, (const uint8_t *)"abcd", 4, false), 0);
-	cr_assert_eq(worker_outq_push(&q, (const uint8_t *)"xy", 2, false), -1, "over the cap");
-	cr_assert_eq(q.bytes, 9);
-	cr_assert_eq(q.count, 2);
-	m = worker_outq_peek(&q);
-	cr_assert(m->text);
-	cr_assert_eq(m->len, 5);
-	cr_assert_eq(memcmp(m->data + q.headroom, "hello", 5), 0);
-	worker_outq_pop(&q);
-	m = worker_outq_peek(&q);
-	cr_assert_not(m->text);
-	cr_assert_eq(memcmp(m->data + 16, "abcd", 4), 0);
-	cr_assert_eq(worker_outq_push(&q, (const uint8_t *)"123456", 6, false), 0);
-	worker_outq_clear(&q);
-	cr_assert_null(worker_outq_peek(&q));
-	cr_assert_eq(q.bytes, 0);
-	cr_assert_eq(q.count, 0);
-	worker_outq_pop(&q);
 }
