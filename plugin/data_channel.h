@@ -7,12 +7,15 @@
  * its ops; it knows nothing of lws. Reconnecting is not implemented yet: a lost
  * websocket ends the channel.
  *
- * Writes happen only from the WRITEABLE callback, one lws_write per call, from
- * a bounded queue of frames with LWS_PRE headroom. The rstream's resend timer
- * ticks every RSTREAM_TICK_MS on an lws_sul; a message resent
- * DATA_CHANNEL_MAX_RESENDS times ends the channel. lws sends a websocket ping
- * after DATA_CHANNEL_PING_S idle seconds and drops a connection that answered
- * nothing for DATA_CHANNEL_HANGUP_S.
+ * The connection is a raw TCP socket in the loop; TLS and the websocket are
+ * proto/ws_link's (no I/O), with the same trust as the API calls (the system
+ * store plus the CA file) and the broker's name checked. Output is written
+ * only from WRITEABLE, everything queued in one lws_write (at most
+ * DC_WRITE_MAX); at most DATA_CHANNEL_TXQ_MAX bytes wait. The rstream's
+ * resend timer ticks every RSTREAM_TICK_MS on an lws_sul; a message resent
+ * DATA_CHANNEL_MAX_RESENDS times ends the channel. A websocket ping goes out
+ * after DATA_CHANNEL_PING_S silent seconds; a broker silent for
+ * DATA_CHANNEL_HANGUP_S is given up.
  */
 #ifndef POSTERN_DATA_CHANNEL_H
 #define POSTERN_DATA_CHANNEL_H

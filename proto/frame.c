@@ -147,9 +147,8 @@ static int decode_message_type(const uint8_t *field, char out[FRAME_MESSAGE_TYPE
 	return PROTO_OK;
 }
 
-int frame_decode(const uint8_t *buf, size_t len, size_t max_len, struct frame *out)
+int frame_decode_unverified(const uint8_t *buf, size_t len, size_t max_len, struct frame *out)
 {
-	uint8_t digest[FRAME_DIGEST_LEN];
 	int rc;
 
 	if (max_len == 0)
@@ -182,10 +181,24 @@ int frame_decode(const uint8_t *buf, size_t len, size_t max_len, struct frame *o
 		return PROTO_E_PAYLOAD_LENGTH;
 	out->payload = buf + FRAME_PAYLOAD_OFFSET;
 	out->payload_len = len - FRAME_PAYLOAD_OFFSET;
-	if (out->payload_len) {
-		SHA256(out->payload, out->payload_len, digest);
-		if (memcmp(digest, out->digest, FRAME_DIGEST_LEN) != 0)
-			return PROTO_E_DIGEST;
-	}
 	return PROTO_OK;
+}
+
+bool frame_digest_valid(const struct frame *f)
+{
+	uint8_t digest[FRAME_DIGEST_LEN];
+
+	if (!f->payload_len)
+		return true;
+	SHA256(f->payload, f->payload_len, digest);
+	return memcmp(digest, f->digest, FRAME_DIGEST_LEN) == 0;
+}
+
+int frame_decode(const uint8_t *buf, size_t len, size_t max_len, struct frame *out)
+{
+	int rc = frame_decode_unverified(buf, len, max_len, out);
+
+	if (rc == PROTO_OK && !frame_digest_valid(out))
+		return PROTO_E_DIGEST;
+	return rc;
 }

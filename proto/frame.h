@@ -22,6 +22,7 @@
 #ifndef POSTERN_FRAME_H
 #define POSTERN_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,6 +109,17 @@ int frame_encode(const struct frame *f, uint8_t *out, size_t out_cap, size_t *ou
  * Never reads outside buf[0..len).
  */
 int frame_decode(const uint8_t *buf, size_t len, size_t max_len, struct frame *out);
+
+/*
+ * frame_decode() without the digest check, for a relay that forwards the
+ * bytes unchanged and leaves that check to the receiver (§2.7): what reads
+ * or records the payload itself must use frame_decode() or check
+ * frame_digest_valid() first.
+ */
+int frame_decode_unverified(const uint8_t *buf, size_t len, size_t max_len, struct frame *out);
+
+/* Whether a decoded frame's PayloadDigest matches its payload (empty: yes). */
+bool frame_digest_valid(const struct frame *f);
 
 /* Map a trimmed MessageType to its kind, and back ("" for MSG_UNKNOWN). */
 enum message_kind message_kind_of(const char *message_type);

@@ -961,6 +961,29 @@ Test(frame_digest, flipping_any_payload_byte)
 	free(buf);
 }
 
+/* The relay's decode: every other check, not the digest; frame_digest_valid
+ * tells the same thing frame_decode would have. */
+Test(frame_digest, unverified_decode_skips_only_the_digest)
+{
+	size_t len;
+	uint8_t *buf = vector(ack_frame_hex, &len);
+	struct frame f;
+
+	buf[T_PAYLOAD] ^= 0x20;
+	cr_assert_eq(decode_rc(buf, len), PROTO_E_DIGEST);
+	cr_assert_eq(frame_decode_unverified(buf, len, 0, &f), PROTO_OK);
+	cr_assert_eq(f.payload_len, len - T_PAYLOAD);
+	cr_assert_eq(f.payload, buf + T_PAYLOAD);
+	cr_assert_not(frame_digest_valid(&f));
+	buf[T_PAYLOAD] ^= 0x20;
+	cr_assert_eq(frame_decode_unverified(buf, len, 0, &f), PROTO_OK);
+	cr_assert(frame_digest_valid(&f));
+	buf[T_SCHEMA + 3] ^= 0x01; /* anything but the digest is still checked */
+	cr_assert_eq(frame_decode_unverified(buf, len, 0, &f), PROTO_E_SCHEMA_VERSION);
+	cr_assert_eq(frame_decode_unverified(buf, 100, 0, &f), PROTO_E_TRUNCATED);
+	free(buf);
+}
+
 Test(frame_digest, empty_payload_accepts_any_digest)
 {
 	size_t len;
