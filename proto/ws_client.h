@@ -26,9 +26,9 @@
  *   sending   ws_client_send() appends one whole frame (FIN, a fresh random
  *             mask key, the payload masked) to the output: the frames of many
  *             messages leave in one write. Data is refused with
- *             PROTO_E_WOULD_BLOCK while the output holds cfg.out_max bytes or
- *             more (one message always fits in an empty output); Pong and
- *             Close frames are never refused.
+ *             PROTO_E_WOULD_BLOCK when the frame would take the output past
+ *             cfg.out_max bytes (one message always fits in an empty output);
+ *             Ping, Pong and Close frames are never refused.
  *
  *   closing   ws_client_close() queues a Close frame; data sends are then
  *             PROTO_E_STATE. A Close from the peer is reported through
