@@ -58,7 +58,7 @@
  *     it before the client's Output waits (smux v1, basic), plus the one
  *     message that crossed the line (at most WORKER_MAX_FRAME, the hard
  *     limit); with smux v2 the stream's window (SMUX_V2_WINDOW, the same
- *     256 KiB), as consumption is reported only for bytes the socket took
+ *     2 MiB), as consumption is reported only for bytes the socket took
  *     (a client sending beyond it breaks the protocol: the session ends);
  *   - all connections of a session together: WORKER_PORT_BUDGET (plus one
  *     message); beyond it further Output is left unacknowledged (the client
@@ -96,8 +96,8 @@ enum worker_exit {
 
 /* Port sessions: the bounds above. */
 #define WORKER_PORT_MSG_OFFICIAL 1024u                  /* bytes per message (official peers) */
-#define WORKER_PORT_CONN_QUEUE (256u * 1024u)           /* queued toward one connection */
-#define WORKER_PORT_BUDGET (4u * 1024u * 1024u)         /* queued toward all of a session's */
+#define WORKER_PORT_CONN_QUEUE (2048u * 1024u)           /* queued toward one connection */
+#define WORKER_PORT_BUDGET (8u * 1024u * 1024u)         /* queued toward all of a session's */
 #define WORKER_PORT_MAX_CONNS 256u                      /* connections of one session at once */
 #define WORKER_PORT_KEEPALIVE_MS 10000u                 /* smux NOP interval (old clients) */
 

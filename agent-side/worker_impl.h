@@ -41,6 +41,7 @@
 
 #define WORKER_MAX_FRAME (1024u * 1024u)    /* largest message accepted from the broker */
 #define WORKER_OUTQ_MAX (4u * 1024u * 1024u) /* bytes queued for the websocket */
+#define WORKER_WS_BACKLOG_MAX (1024u * 1024u) /* ... beyond which sources wait */
 #define WORKER_DRAIN_MS 2000u     /* after the shell: wait this long for acknowledgements */
 #define WORKER_EOF_GRACE_MS 1000u /* shell gone, pty still open (a background job) */
 #define WORKER_KILL_GRACE_MS 2000u /* SIGHUP, then SIGKILL this much later */
@@ -128,7 +129,7 @@ void worker_signals_poll(struct worker *w);
 int worker_ws_connect(struct worker *w);
 int worker_ws_queue(struct worker *w, const uint8_t *data, size_t len, bool text);
 /* Bytes queued toward the broker and not yet written: sources hold back
- * while it is over WORKER_OUTQ_MAX / 2. */
+ * while it is over WORKER_WS_BACKLOG_MAX. */
 size_t worker_ws_backlog(const struct worker *w);
 /* Keepalive: ping a silent broker, hang up on one silent too long. */
 void worker_ws_tick(struct worker *w);

@@ -34,7 +34,7 @@ bool worker_port_may_send(const struct worker *w, size_t len)
 {
 	struct rstream_stats st;
 
-	if (w->phase != WORKER_RUNNING || worker_ws_backlog(w) > WORKER_OUTQ_MAX / 2 ||
+	if (w->phase != WORKER_RUNNING || worker_ws_backlog(w) > WORKER_WS_BACKLOG_MAX ||
 	    rstream_send_room(w->rs) < len)
 		return false;
 	rstream_get_stats(w->rs, &st);

@@ -156,7 +156,7 @@ static bool worker_pty_may_read(const struct worker *w)
 {
 	return w->shell.pty && !w->shell.eof && w->phase == WORKER_RUNNING &&
 	       rstream_send_room(w->rs) >= PTY_SHELL_OUTPUT_MAX &&
-	       worker_ws_backlog(w) <= WORKER_OUTQ_MAX / 2;
+	       worker_ws_backlog(w) <= WORKER_WS_BACKLOG_MAX;
 }
 
 static void worker_pty_eof(struct worker *w)

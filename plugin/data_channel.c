@@ -87,6 +87,7 @@ static int on_writeable(struct data_channel *dc, struct lws *wsi)
 {
 	const uint8_t *p;
 	size_t n = ws_link_output(dc->link, &p);
+	bool backlogged;
 
 	if (!n)
 		return 0; /* lws may call unasked */
@@ -95,8 +96,11 @@ static int on_writeable(struct data_channel *dc, struct lws *wsi)
 	/* lws takes it all: what the socket refuses now it keeps and sends first */
 	if (lws_write(wsi, (unsigned char *)p, n, LWS_WRITE_RAW) < 0)
 		return -1;
+	backlogged = ws_link_pending(dc->link) >= DATA_CHANNEL_BACKLOG_MAX;
 	ws_link_output_done(dc->link, n);
 	want_write(dc);
+	if (backlogged && data_channel_send_room(dc) > 0 && !dc->stopped)
+		dc->ops->on_send_room(dc->ctx);
 	if (ws_client_state(ws_link_ws(dc->link)) == WS_CLIENT_CLOSED &&
 	    !ws_link_output(dc->link, &p))
 		return -1; /* both Close frames passed */
@@ -120,6 +124,8 @@ int data_channel_send(struct data_channel *dc, uint32_t payload_type, const uint
 
 size_t data_channel_send_room(const struct data_channel *dc)
 {
+	if (dc->link && ws_link_pending(dc->link) >= DATA_CHANNEL_BACKLOG_MAX)
+		return 0; /* the socket is behind: on_send_room once it catches up */
 	return rstream_send_room(dc->rs);
 }
 

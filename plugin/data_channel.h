@@ -31,6 +31,9 @@
 struct loop;
 
 #define DATA_CHANNEL_TXQ_MAX (4u * 1024u * 1024u) /* queued frame bytes */
+/* Bytes waiting for the socket beyond which data_channel_send_room says 0:
+ * sources wait for the socket, not only for acknowledgements. */
+#define DATA_CHANNEL_BACKLOG_MAX (1024u * 1024u)
 #define DATA_CHANNEL_PING_S 60
 #define DATA_CHANNEL_HANGUP_S 180
 /* Resends of one message before giving up: about 5 minutes at the 1 s RTO cap,
@@ -72,7 +75,8 @@ int data_channel_open(struct loop *l, const char *stream_url, const char *token,
 int data_channel_send(struct data_channel *dc, uint32_t payload_type, const uint8_t *buf,
 		      size_t len);
 
-/* Payload bytes data_channel_send would accept now. */
+/* Payload bytes data_channel_send would accept now: the reliable stream's
+ * window, or 0 while DATA_CHANNEL_BACKLOG_MAX bytes wait for the socket. */
 size_t data_channel_send_room(const struct data_channel *dc);
 
 /* Messages sent and not yet acknowledged (0: the agent has everything). */

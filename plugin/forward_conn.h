@@ -33,7 +33,7 @@
 /* Bytes queued toward one local connection above which the owner stops
  * taking the agent's output (at least smux's v2 window, so a v2 peer that
  * keeps to its window never reaches it). */
-#define FORWARD_CONN_QUEUE_MAX (256u * 1024u)
+#define FORWARD_CONN_QUEUE_MAX (2048u * 1024u)
 
 struct forward_conn;
 

@@ -274,7 +274,7 @@ struct payload_handshake_response {
 /* Stream messages larger than the official peers' 1 KiB (up to
  * PAYLOAD_LARGE_MESSAGE_MAX), used only when both sides list it. */
 #define PAYLOAD_CAP_LARGE_MESSAGES "large-messages"
-#define PAYLOAD_LARGE_MESSAGE_MAX (32u * 1024u)
+#define PAYLOAD_LARGE_MESSAGE_MAX (60u * 1024u)
 
 /* Whether a capability list (NULL-terminated, or NULL) holds name. */
 bool payload_caps_have(char *const *capabilities, size_t n, const char *name);

@@ -74,9 +74,9 @@ struct rstream_ops {
 
 struct rstream_config {
 	enum message_kind send_kind;  /* MSG_INPUT_STREAM_DATA (client) or MSG_OUTPUT_STREAM_DATA (agent) */
-	size_t send_window_bytes;     /* unacknowledged payload bytes; 0 → 1 MiB */
+	size_t send_window_bytes;     /* unacknowledged payload bytes; 0 → 8 MiB */
 	size_t send_window_msgs;      /* unacknowledged messages; 0 → 10 000 */
-	size_t recv_buffer_bytes;     /* out-of-order frame bytes held; 0 → 1 MiB */
+	size_t recv_buffer_bytes;     /* out-of-order frame bytes held; 0 → 8 MiB */
 	size_t recv_buffer_msgs;      /* out-of-order frames held; 0 → 10 000 */
 	unsigned max_resends;         /* resends of one message before giving up; 0 → 3000 */
 	unsigned resends_per_tick;    /* 0 → 16 */

@@ -78,7 +78,7 @@
 #define SMUX_FRAME_DATA 32768u            /* largest PSH this side emits (§4.3) */
 #define SMUX_FIRST_CLIENT_ID 3u           /* then +2 (§4.1) */
 #define SMUX_V2_INITIAL_PEER_WINDOW 262144u /* sender's guess before the first UPD */
-#define SMUX_V2_WINDOW 262144u            /* what our receivers announce per stream */
+#define SMUX_V2_WINDOW 2097152u            /* what our receivers announce per stream */
 #define SMUX_DEFAULT_MAX_STREAMS 4096u
 #define SMUX_DEFAULT_TX_CAP (256u * 1024u)
 

@@ -2,7 +2,8 @@
  * test_smux_window.c — version 2 flow control of the smux session
  * (smux.md §4.2; proto/smux_send.c).
  *
- * Covers: the initial peer window of 262144 bytes; the sender blocking at the
+ * Covers: the initial peer window of 262144 bytes (smux.md §4.2), then the
+ * SMUX_V2_WINDOW our receivers announce; the sender blocking at the
  * window and on_writable firing after the UPD that opens it (and not
  * otherwise); the §7 UPD example as a session applies it; UPD sent on the
  * first consumption and then only once half a window was consumed since the
@@ -119,7 +120,7 @@ Test(smux_window, v1_has_no_window)
 	rec_init(&c, 1, true, &cfg);
 	id = open_drained(&c);
 	cr_assert_eq(smux_write(c.s, id, zeros, sizeof(zeros)), sizeof(zeros));
-	cr_assert_gt(smux_write_room(c.s, id), SMUX_V2_WINDOW);
+	cr_assert_gt(smux_write_room(c.s, id), SMUX_V2_INITIAL_PEER_WINDOW);
 	rec_fini(&c);
 }
 
@@ -130,7 +131,7 @@ Test(smux_window, upd_opens_window_and_fires_on_writable)
 
 	rec_v2(&c, true);
 	id = open_drained(&c);
-	cr_assert_eq(smux_write(c.s, id, zeros, sizeof(zeros)), SMUX_V2_WINDOW);
+	cr_assert_eq(smux_write(c.s, id, zeros, sizeof(zeros)), SMUX_V2_INITIAL_PEER_WINDOW);
 	drain(&c);
 	/* the §7 example: consumed 32768, window 65536 — still 229376 in flight */
 	cr_assert_eq(rec_input_hex(&c, "02 04 0800 03000000 00800000 00000100"), PROTO_OK);
@@ -194,9 +195,9 @@ Test(smux_window, no_writable_after_fin_sent)
 
 	rec_v2(&c, true);
 	id = open_drained(&c);
-	cr_assert_eq(smux_write(c.s, id, zeros, sizeof(zeros)), SMUX_V2_WINDOW);
+	cr_assert_eq(smux_write(c.s, id, zeros, sizeof(zeros)), SMUX_V2_INITIAL_PEER_WINDOW);
 	cr_assert_eq(smux_shutdown(c.s, id), PROTO_OK);
-	cr_assert_eq(feed_upd(&c, id, SMUX_V2_WINDOW, SMUX_V2_WINDOW), PROTO_OK);
+	cr_assert_eq(feed_upd(&c, id, SMUX_V2_INITIAL_PEER_WINDOW, SMUX_V2_WINDOW), PROTO_OK);
 	cr_assert_str_eq(c.log, "");
 	rec_fini(&c);
 }
@@ -209,14 +210,14 @@ Test(smux_window, upd_on_first_consumption_then_every_half_window)
 
 	rec_v2(&s, false);
 	cr_assert_eq(rec_input_hex(&s, "02 00 0000 03000000"), PROTO_OK);
-	cr_assert_eq(feed_data(&s, 3, 200000), PROTO_OK);
+	cr_assert_eq(feed_data(&s, 3, HALF + 100000), PROTO_OK);
 	cr_assert_eq(smux_pending(s.s), 0); /* nothing before the owner consumes */
-	smux_consumed(s.s, 3, 10);
-	cr_assert_str_eq(rec_take_hex(&s), "02040800030000000a00000000000400");
+	smux_consumed(s.s, 3, 10);            /* UPD(10, 2 MiB) */
+	cr_assert_str_eq(rec_take_hex(&s), "02040800030000000a00000000002000");
 	smux_consumed(s.s, 3, HALF - 1);      /* HALF − 1 since the last UPD */
 	cr_assert_eq(smux_pending(s.s), 0);
-	smux_consumed(s.s, 3, 1);             /* half a window */
-	cr_assert_str_eq(rec_take_hex(&s), "02040800030000000a00020000000400");
+	smux_consumed(s.s, 3, 1);             /* half a window: UPD(10 + 1 MiB, 2 MiB) */
+	cr_assert_str_eq(rec_take_hex(&s), "02040800030000000a00100000002000");
 	smux_consumed(s.s, 3, 50000);
 	cr_assert_eq(smux_pending(s.s), 0);
 	rec_fini(&s);
@@ -229,7 +230,7 @@ Test(smux_window, consumption_clamped_to_what_arrived)
 	rec_v2(&s, false);
 	cr_assert_eq(rec_input_hex(&s, "02 00 0000 03000000 02 02 0300 03000000 616263"), PROTO_OK);
 	smux_consumed(s.s, 3, 1000);
-	cr_assert_str_eq(rec_take_hex(&s), "02040800030000000300000000000400");
+	cr_assert_str_eq(rec_take_hex(&s), "02040800030000000300000000002000");
 	smux_consumed(s.s, 3, 1000); /* nothing left to consume */
 	smux_consumed(s.s, 3, 0);
 	smux_consumed(s.s, 5, 1);    /* unknown stream */
@@ -327,8 +328,8 @@ Test(smux_window, receiver_counters_wrap)
 	cr_assert_eq(smux_pending(s.s), 0);
 	smux_consumed(s.s, 3, HALF - 1);
 	cr_assert_eq(smux_pending(s.s), 0);
-	smux_consumed(s.s, 3, 1); /* consumed = 0xffffff00 + 131072 = 0x0001ff00 */
-	cr_assert_str_eq(rec_take_hex(&s), "020408000300000000ff010000000400");
+	smux_consumed(s.s, 3, 1); /* consumed = 0xffffff00 + 1 MiB = 0x000fff00 */
+	cr_assert_str_eq(rec_take_hex(&s), "020408000300000000ff0f0000002000");
 	cr_assert_eq(feed_data(&s, 3, HALF), PROTO_OK);
 	cr_assert_eq(feed_data(&s, 3, 1), PROTO_E_SMUX_WINDOW);
 	rec_fini(&s);
@@ -355,17 +356,19 @@ Test(smux_window, pair_blocks_and_resumes)
 	cr_assert_eq(smux_open(c.s, &id), PROTO_OK);
 	cr_assert_eq(smux_write(c.s, id, zeros, sizeof(zeros)), SMUX_V2_INITIAL_PEER_WINDOW);
 	move(&c, &s);
-	cr_assert_eq(strlen(s.log), strlen("open 3;data 3 ;") + 2 * SMUX_V2_WINDOW);
-	smux_consumed(s.s, id, 1);          /* first consumption: UPD(1) */
+	cr_assert_eq(strlen(s.log), strlen("open 3;data 3 ;") + 2 * SMUX_V2_INITIAL_PEER_WINDOW);
+	smux_consumed(s.s, id, 1);          /* first consumption: UPD(1, SMUX_V2_WINDOW) */
 	move(&s, &c);
 	cr_assert_str_eq(c.log, "writable 3;");
-	cr_assert_eq(smux_write_room(c.s, id), 1);
-	smux_consumed(s.s, id, HALF - 1);   /* not yet half a window since */
+	cr_assert_eq(smux_write_room(c.s, id), SMUX_V2_WINDOW - SMUX_V2_INITIAL_PEER_WINDOW + 1);
+	smux_consumed(s.s, id, SMUX_V2_INITIAL_PEER_WINDOW - 1); /* under half a window since */
 	move(&s, &c);
-	cr_assert_eq(smux_write_room(c.s, id), 1);
-	smux_consumed(s.s, id, 1);
+	cr_assert_eq(smux_write_room(c.s, id), SMUX_V2_WINDOW - SMUX_V2_INITIAL_PEER_WINDOW + 1);
+	cr_assert_eq(smux_write(c.s, id, zeros, HALF), HALF);
+	move(&c, &s);
+	smux_consumed(s.s, id, HALF);       /* over half a window since: all consumed */
 	move(&s, &c);
-	cr_assert_eq(smux_write_room(c.s, id), HALF + 1);
+	cr_assert_eq(smux_write_room(c.s, id), SMUX_V2_WINDOW);
 	cr_assert_str_eq(c.log, "writable 3;"); /* was not blocked: no second call */
 	rec_fini(&c);
 	rec_fini(&s);
