@@ -125,8 +125,9 @@ static int drain_wbio(struct tls_pipe *p)
 
 	if (!pending)
 		return PROTO_OK;
-	if (p->out_cap - p->out_tail < pending && p->out_head >= have) {
-		/* slide only when that moves no more than it frees */
+	if (p->out_cap - p->out_tail < pending && p->out_head && p->out_head >= have) {
+		/* slide only when that frees room and moves no more than it frees
+		 * (never with nothing allocated yet: memmove wants real pointers) */
 		memmove(p->out, p->out + p->out_head, have);
 		p->out_head = 0;
 		p->out_tail = have;
