@@ -179,6 +179,8 @@ static int worker_port_start(struct worker *w, char *err, size_t errlen)
 
 	p->mode = port_props_mode(&p->props, w->hs.client_version);
 	p->msg_max = w->hs.large_messages ? PAYLOAD_LARGE_MESSAGE_MAX : WORKER_PORT_MSG_OFFICIAL;
+	if (w->hs.large_messages)
+		rstream_set_send_window(w->rs, PAYLOAD_LARGE_WINDOW);
 	agent_log(AGENT_LOG_INFO, "session %s: %s port session to port %u of %s (%zu bytes per "
 		  "message%s)", w->start->session_id, port_mode_name(p->mode),
 		  (unsigned)p->props.port, p->props.host, p->msg_max,

@@ -129,6 +129,11 @@ size_t data_channel_send_room(const struct data_channel *dc)
 	return rstream_send_room(dc->rs);
 }
 
+void data_channel_set_send_window(struct data_channel *dc, size_t bytes)
+{
+	rstream_set_send_window(dc->rs, bytes);
+}
+
 size_t data_channel_unacked(const struct data_channel *dc)
 {
 	return rstream_unacked(dc->rs);

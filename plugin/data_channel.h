@@ -79,6 +79,9 @@ int data_channel_send(struct data_channel *dc, uint32_t payload_type, const uint
  * window, or 0 while DATA_CHANNEL_BACKLOG_MAX bytes wait for the socket. */
 size_t data_channel_send_room(const struct data_channel *dc);
 
+/* Widen (or narrow) the reliable stream's send window (rstream.h). */
+void data_channel_set_send_window(struct data_channel *dc, size_t bytes);
+
 /* Messages sent and not yet acknowledged (0: the agent has everything). */
 size_t data_channel_unacked(const struct data_channel *dc);
 

@@ -219,6 +219,8 @@ static int port_start(struct session *s, char *err, size_t errlen)
 	sp->ops = ops_for(sp->mode);
 	sp->msg_max = s->hs.large_messages ? PAYLOAD_LARGE_MESSAGE_MAX
 					   : SESSION_PORT_SMALL_MESSAGE_MAX;
+	if (s->hs.large_messages)
+		data_channel_set_send_window(s->dc, PAYLOAD_LARGE_WINDOW);
 	if (!forward_mode_stdio(sp->mode)) {
 		rc = forward_props_listen(&sp->props, &sp->listen_at, err, errlen);
 		if (rc != CLIENT_OK)

@@ -275,6 +275,9 @@ struct payload_handshake_response {
  * PAYLOAD_LARGE_MESSAGE_MAX), used only when both sides list it. */
 #define PAYLOAD_CAP_LARGE_MESSAGES "large-messages"
 #define PAYLOAD_LARGE_MESSAGE_MAX (60u * 1024u)
+/* The reliable stream's send window for port sessions between such peers
+ * (bulk data: a wider window keeps a fast link busy). */
+#define PAYLOAD_LARGE_WINDOW (8u * 1024u * 1024u)
 
 /* Whether a capability list (NULL-terminated, or NULL) holds name. */
 bool payload_caps_have(char *const *capabilities, size_t n, const char *name);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_WINDOW_BYTES (8192u * 1024u)
+#define DEFAULT_WINDOW_BYTES (1024u * 1024u)
 #define DEFAULT_WINDOW_MSGS 10000u
 #define DEFAULT_MAX_RESENDS 3000u
 #define DEFAULT_RESENDS_PER_TICK 16u

@@ -74,9 +74,9 @@ struct rstream_ops {
 
 struct rstream_config {
 	enum message_kind send_kind;  /* MSG_INPUT_STREAM_DATA (client) or MSG_OUTPUT_STREAM_DATA (agent) */
-	size_t send_window_bytes;     /* unacknowledged payload bytes; 0 → 8 MiB */
+	size_t send_window_bytes;     /* unacknowledged payload bytes; 0 → 1 MiB */
 	size_t send_window_msgs;      /* unacknowledged messages; 0 → 10 000 */
-	size_t recv_buffer_bytes;     /* out-of-order frame bytes held; 0 → 8 MiB */
+	size_t recv_buffer_bytes;     /* out-of-order frame bytes held; 0 → 1 MiB */
 	size_t recv_buffer_msgs;      /* out-of-order frames held; 0 → 10 000 */
 	unsigned max_resends;         /* resends of one message before giving up; 0 → 3000 */
 	unsigned resends_per_tick;    /* 0 → 16 */
@@ -111,6 +111,11 @@ void rstream_free(struct rstream *rs);
  */
 int rstream_send(struct rstream *rs, uint32_t payload_type, const uint8_t *data,
 		 size_t len, uint64_t now_ms);
+
+/* Change the send window (payload bytes unacknowledged at most), e.g. once a
+ * handshake shows the session moves bulk data. Shrinking it below what is
+ * in flight only stops sending until acknowledgements catch up. */
+void rstream_set_send_window(struct rstream *rs, size_t bytes);
 
 /* Payload bytes rstream_send() would accept now (0 when the window is full). */
 size_t rstream_send_room(const struct rstream *rs);

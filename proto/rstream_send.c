@@ -52,7 +52,15 @@ size_t rstream_send_room(const struct rstream *rs)
 	if (rs->unacked_msgs >= rs->cfg.send_window_msgs ||
 	    in_ring(rs) >= rs->cfg.send_window_msgs)
 		return 0;
-	return rs->cfg.send_window_bytes - rs->unacked_bytes;
+	return rs->unacked_bytes < rs->cfg.send_window_bytes
+		       ? rs->cfg.send_window_bytes - rs->unacked_bytes
+		       : 0;
+}
+
+void rstream_set_send_window(struct rstream *rs, size_t bytes)
+{
+	if (bytes)
+		rs->cfg.send_window_bytes = bytes;
 }
 
 /* Flags the official senders use (data-channel.md §2.5). */

@@ -21,7 +21,7 @@ from scripted_agent import (FLAG, HANDSHAKE_COMPLETE, HANDSHAKE_REQUEST, HANDSHA
 SMUX_HEADER = struct.Struct("<BBHI")       # version, cmd, length, stream id (little-endian)
 SYN, FIN, PSH, NOP, UPD = range(5)
 DISCONNECT_TO_PORT, TERMINATE_SESSION, CONNECT_TO_PORT_ERROR = 1, 2, 3
-SMALL_MESSAGE, LARGE_MESSAGE = 1024, 32768
+SMALL_MESSAGE, LARGE_MESSAGE = 1024, 61440  # PAYLOAD_LARGE_MESSAGE_MAX
 FRAME_DATA = 32768                         # largest PSH the library emits
 V2_WINDOW = 262144                         # what this agent announces per stream
 RESEND_AFTER = 0.3                         # seconds without acknowledgement

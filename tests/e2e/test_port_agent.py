@@ -26,6 +26,7 @@ import pytest
 
 import wire
 from conftest import AGENT
+from scripted_port_agent import LARGE_MESSAGE
 from port_client import (CONNECT_TO_PORT_ERROR, DISCONNECT_TO_PORT, FIN, TERMINATE_SESSION,
                          PortClient, Smux)
 from sigv4_client import post, read_credentials, signed_request
@@ -237,13 +238,13 @@ def test_basic_mode_echo_and_redial(host, sessions, destinations):
 
 def test_basic_mode_large_messages(sessions, destinations):
     dest = destinations()
-    pc, _ = forwarding(sessions, dest, OLD_CLIENT, ["large-messages"], msg_size=32768)
+    pc, _ = forwarding(sessions, dest, OLD_CLIENT, ["large-messages"], msg_size=LARGE_MESSAGE)
     blob = random.randbytes(1_000_000)
     pc.send_output(blob)
     pc.wait(lambda: len(pc.output) == len(blob), timeout=60, what="1 MB echoed")
     assert bytes(pc.output) == blob
     sizes = pc.output_sizes()
-    assert max(sizes) > 1024 and max(sizes) <= 32768, sizes
+    assert max(sizes) > 1024 and max(sizes) <= LARGE_MESSAGE, sizes
 
 
 # ---- stdio (SSH) mode ----------------------------------------------------------------------------
@@ -281,7 +282,7 @@ def test_stdio_session_ends_when_the_destination_closes(broker, host, sessions, 
 def mux_session(sessions, dest, version=1, client_version=CLIENT):
     caps = ["smux-v2", "large-messages"] if version == 2 else None
     pc, _ = forwarding(sessions, dest, client_version, caps,
-                       msg_size=32768 if version == 2 else 1024)
+                       msg_size=LARGE_MESSAGE if version == 2 else 1024)
     return pc, Smux(pc, version)
 
 
@@ -400,7 +401,7 @@ def test_mux_v2_a_stalled_destination_holds_up_only_its_stream(host, sessions, d
     assert writer.is_alive()
     assert any(cmd == 4 for cmd, _ in smux.log if cmd != "flag"), "the agent sent UPD frames"
     sizes = pc.output_sizes()
-    assert max(sizes) > 1024 and max(sizes) <= 32768, "large messages"
+    assert max(sizes) > 1024 and max(sizes) <= LARGE_MESSAGE, "large messages"
 
     dest.release.set()
     writer.join(120)

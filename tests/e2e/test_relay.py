@@ -113,7 +113,7 @@ def test_malformed_frame_closes_only_that_connection(broker, agent):
     a_started, a_client, a_agent = open_pair(broker, agent)
     b_started, b_client, b_agent = open_pair(broker, agent)
     bad = bytearray(wire.encode_frame("input_stream_data", b"x", seq=0, payload_type=1))
-    bad[-1] ^= 0xFF  # payload no longer matches its digest
+    bad[3] ^= 0x01  # HeaderLength no longer 116
     a_client.send_binary(bytes(bad))
     with pytest.raises((websocket.WebSocketException, OSError)):
         a_client.recv()
@@ -121,6 +121,20 @@ def test_malformed_frame_closes_only_that_connection(broker, agent):
     frame = wire.encode_frame("output_stream_data", b"still here", seq=0, payload_type=1)
     b_agent.send_binary(frame)
     assert b_client.recv() == frame
+
+
+def test_digest_is_left_to_the_receiving_end(broker, agent):
+    """The relay forwards a frame whose payload does not match its digest
+    unchanged (data-channel.md §2.7: the ends check it), and keeps the
+    connection."""
+    _, client, agent_ws = open_pair(broker, agent)
+    odd = bytearray(wire.encode_frame("input_stream_data", b"xyz", seq=0, payload_type=1))
+    odd[-1] ^= 0xFF
+    client.send_binary(bytes(odd))
+    assert agent_ws.recv() == bytes(odd)
+    frame = wire.encode_frame("output_stream_data", b"still here", seq=0, payload_type=1)
+    agent_ws.send_binary(frame)
+    assert client.recv() == frame
 
 
 def test_reused_token_is_refused(broker, agent):

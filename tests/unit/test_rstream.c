@@ -254,6 +254,26 @@ Test(rstream_agent, full_window_blocks_until_acknowledged)
 	cr_assert_eq(stats().next_send_seq, 4);
 }
 
+Test(rstream_agent, send_window_can_change_under_way)
+{
+	struct rstream_config cfg = {.send_window_bytes = 100};
+	uint8_t buf[80] = {0};
+
+	endpoint_fini(&ep);
+	endpoint_init(&ep, MSG_OUTPUT_STREAM_DATA, &cfg, 1);
+	cr_assert_eq(rstream_send(ep.rs, PAYLOAD_OUTPUT, buf, 80, T0), PROTO_OK);
+	rstream_set_send_window(ep.rs, 50); /* below what is in flight: no room, no wrap */
+	cr_assert_eq(rstream_send_room(ep.rs), 0);
+	cr_assert_eq(rstream_send(ep.rs, PAYLOAD_OUTPUT, buf, 1, T0), PROTO_E_WOULD_BLOCK);
+	rstream_set_send_window(ep.rs, 0); /* ignored */
+	cr_assert_eq(rstream_send_room(ep.rs), 0);
+	rstream_set_send_window(ep.rs, 1000);
+	cr_assert_eq(rstream_send_room(ep.rs), 920);
+	cr_assert_eq(rstream_send(ep.rs, PAYLOAD_OUTPUT, buf, 80, T0), PROTO_OK);
+	endpoint_feed_ack(&ep, 0, T0 + 1);
+	cr_assert_eq(rstream_send_room(ep.rs), 920);
+}
+
 Test(rstream_client, acknowledges_each_in_order_message)
 {
 	cr_assert_eq(endpoint_feed_stream(&ep, 0, "hello", 5, T0), RSTREAM_CONSUMED);
