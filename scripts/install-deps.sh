@@ -15,7 +15,7 @@ libcriterion-dev
 python3 python3-pytest python3-pexpect python3-websocket
 openssh-client openssh-server
 postgresql postgresql-contrib
-iperf3 openssl awscli iproute2
+iperf3 openssl awscli iproute2 socat
 "
 
 missing=""

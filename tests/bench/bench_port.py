@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """Port-forwarding benchmarks, each beside anchors measured in the same run:
 
-  throughput        iperf3 for ITERATIONS seconds each way through a postern port
+  throughput        iperf3 for SECONDS seconds each way through a postern port
                     forward (client, broker and agent on this machine, TLS on)
                     vs `ssh -L` (aes128-gcm@openssh.com) to a private sshd vs
-                    direct loopback TCP; ratios postern/ssh and postern/direct
+                    direct loopback TCP; ratios postern/ssh and postern/direct;
+                    and the floor of the architecture: three socat processes
+                    relaying TCP -> TLS -> TLS -> TCP with nothing on top. Also
+                    each postern process's CPU share during its run
   connection setup  a new connection through an established forward: connect,
                     then one 1-byte echo round trip; median of 100, beside the
                     same through ssh -L and direct
@@ -209,6 +212,34 @@ def ssh_forward(sshd, forwards, stack):
         wait_for_port(local, proc, timeout=30)
 
 
+def tls_relay(folder, dest, stack):
+    """The floor of any three-process TLS relay on this machine: socat as the
+    client, the relay in the middle and the agent (TCP -> TLS -> TLS -> TCP,
+    TLS 1.3 with OpenSSL's defaults, 64 KiB reads), with no protocol of its
+    own on top. Returns the port to connect to, or None without socat."""
+    if not shutil.which("socat"):
+        print("bench_port: socat is not installed (scripts/install-deps.sh): no TLS relay anchor")
+        return None
+    cert, key = folder / "relay-cert.pem", folder / "relay-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", f"/CN={LOOPBACK}", "-addext",
+                    f"subjectAltName=IP:{LOOPBACK}"], check=True, capture_output=True)
+    server = f"cert={cert},key={key},verify=0,fork,reuseaddr,bind={LOOPBACK}"
+    client = f"cafile={cert},commonname={LOOPBACK}"
+    agent, relay, entry = free_port(), free_port(), free_port()
+    for listen, connect in ((f"OPENSSL-LISTEN:{agent},{server}", f"TCP:{LOOPBACK}:{dest}"),
+                            (f"OPENSSL-LISTEN:{relay},{server}",
+                             f"OPENSSL:{LOOPBACK}:{agent},{client}"),
+                            (f"TCP-LISTEN:{entry},fork,reuseaddr,bind={LOOPBACK}",
+                             f"OPENSSL:{LOOPBACK}:{relay},{client}")):
+        proc = subprocess.Popen(["socat", "-b", "65536", listen, connect],
+                                stderr=subprocess.DEVNULL)
+        stack.callback(stop_process, proc)
+        wait_for_port(int(listen.split(":")[1].split(",")[0]), proc)
+    return entry
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--perf", action="store_true",
@@ -249,6 +280,7 @@ def main():
         env = broker.aws_env(HOME=str(folder / "home"))
         ssh_iperf, ssh_echo = free_port(), free_port()
         ssh_forward(sshd, [(ssh_iperf, iperf_port), (ssh_echo, echo_port)], stack)
+        relay_iperf = tls_relay(folder, iperf_port, stack)
 
         def forward(dest, name):
             fwd = PortForward(broker, target, env, "AWS-StartPortForwardingSession",
@@ -270,6 +302,7 @@ def main():
         for reverse, label in ((False, "client -> server"), (True, "server -> client")):
             direct = iperf3(iperf_port, reverse)
             over_ssh = iperf3(ssh_iperf, reverse)
+            relayed = iperf3(relay_iperf, reverse) if relay_iperf else None
             through, perf = None, Perf(folder, pids) if pids and args.perf else None
             cpu = CpuUse(pids or {})
             if fwd:
@@ -281,6 +314,8 @@ def main():
             print(f"{label}: postern {mbit(through)}   ssh -L {mbit(over_ssh)}   "
                   f"direct {mbit(direct)}   postern/ssh {ratio(through, over_ssh)}   "
                   f"postern/direct {ratio(through, direct)}")
+            print(f"   TLS relay floor (socat x3) {mbit(relayed)}   "
+                  f"postern/relay {ratio(through, relayed)}   relay/ssh {ratio(relayed, over_ssh)}")
             if cpu.shares:
                 print(f"   CPU during the postern run (100% = one core): {cpu.line()}")
             if perf:
