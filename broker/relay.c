@@ -193,6 +193,8 @@ int sessions_on_receive(struct broker *b, struct data_conn *c, const void *in, s
 			   b->cfg.max_frame_bytes);
 		return -1;
 	}
+	if (final && c->rx_len == 0 && c->session) /* whole in one piece: no gathering */
+		return relay_frame(b, c, in, len);
 	grown = realloc(c->rx, c->rx_len + len + 1);
 	if (!grown)
 		return -1;

@@ -128,10 +128,8 @@ static int out_frame(struct ws_client *c, uint8_t opcode, const uint8_t *data, s
 	mask_key(c, h.mask_key);
 	p = c->out + c->out_tail;
 	ws_frame_header_encode(&h, p);
-	if (len) {
-		memcpy(p + hlen, data, len);
-		ws_mask(p + hlen, len, h.mask_key, 0);
-	}
+	if (len)
+		ws_mask_copy(p + hlen, data, len, h.mask_key, 0);
 	c->out_tail += hlen + len;
 	return PROTO_OK;
 }

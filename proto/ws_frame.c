@@ -53,7 +53,9 @@ size_t ws_frame_header_encode(const struct ws_frame_header *h, uint8_t out[WS_MA
 	return n;
 }
 
-void ws_mask(uint8_t *buf, size_t len, const uint8_t key[4], size_t offset)
+/* dst = src XOR the key rotated by offset; dst may be src. */
+static void mask_into(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4],
+		      size_t offset)
 {
 	uint8_t rot[8];
 	uint64_t word;
@@ -65,20 +67,31 @@ void ws_mask(uint8_t *buf, size_t len, const uint8_t key[4], size_t offset)
 	for (; len - i >= 32; i += 32) {
 		uint64_t v[4];
 
-		memcpy(v, buf + i, sizeof(v));
+		memcpy(v, src + i, sizeof(v));
 		v[0] ^= word;
 		v[1] ^= word;
 		v[2] ^= word;
 		v[3] ^= word;
-		memcpy(buf + i, v, sizeof(v));
+		memcpy(dst + i, v, sizeof(v));
 	}
 	for (; len - i >= 8; i += 8) {
 		uint64_t v;
 
-		memcpy(&v, buf + i, sizeof(v));
+		memcpy(&v, src + i, sizeof(v));
 		v ^= word;
-		memcpy(buf + i, &v, sizeof(v));
+		memcpy(dst + i, &v, sizeof(v));
 	}
 	for (; i < len; i++)
-		buf[i] ^= rot[i & 3u];
+		dst[i] = src[i] ^ rot[i & 3u];
+}
+
+void ws_mask(uint8_t *buf, size_t len, const uint8_t key[4], size_t offset)
+{
+	mask_into(buf, buf, len, key, offset);
+}
+
+void ws_mask_copy(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4],
+		  size_t offset)
+{
+	mask_into(dst, src, len, key, offset);
 }

@@ -84,6 +84,11 @@ size_t ws_frame_header_encode(const struct ws_frame_header *h, uint8_t out[WS_MA
 /* XOR len bytes of buf with key, buf[0] being byte `offset` of the payload. */
 void ws_mask(uint8_t *buf, size_t len, const uint8_t key[4], size_t offset);
 
+/* The same into dst (len bytes, not overlapping src): a copy and a mask in
+ * one pass. */
+void ws_mask_copy(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4],
+		  size_t offset);
+
 /* ---- decoder ------------------------------------------------------------------ */
 
 struct ws_decoder_ops {

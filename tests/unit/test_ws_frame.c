@@ -440,6 +440,30 @@ Test(ws_frame, mask_equals_byte_loop)
 	}
 }
 
+Test(ws_frame, mask_copy_equals_copy_then_mask)
+{
+	uint64_t s = 7;
+	uint8_t src[600], dst[608], ref[608];
+
+	for (int iter = 0; iter < 3000; iter++) {
+		size_t len = rng_next(&s) % sizeof(src), offset = rng_next(&s);
+		size_t at = rng_next(&s) % 8; /* unaligned destinations too */
+		uint8_t key[4];
+
+		for (int k = 0; k < 4; k++)
+			key[k] = (uint8_t)rng_next(&s);
+		for (size_t k = 0; k < sizeof(src); k++)
+			src[k] = (uint8_t)rng_next(&s);
+		memset(dst, 0xa5, sizeof(dst));
+		memcpy(ref, dst, sizeof(ref));
+		memcpy(ref + at, src, len);
+		ws_mask(ref + at, len, key, offset);
+		ws_mask_copy(dst + at, src, len, key, offset);
+		cr_assert_eq(test_first_diff(dst, ref, sizeof(dst)), -1, "len %zu offset %zu at %zu",
+			     len, offset, at);
+	}
+}
+
 Test(ws_frame, large_message_round_trips_in_random_chunks)
 {
 	const size_t total = 1u << 20, frag = 100000;
