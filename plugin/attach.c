@@ -75,7 +75,7 @@ static void report(const struct attach_params *p, const struct session_result *r
 
 int attach_run(struct loop *l, const struct attach_params *p)
 {
-	const struct session_params sp = {p->session_id, p->token_value, p->stream_url,
+	const struct session_params sp = {p->session_id, p->token_value, p->stream_url, p->cred,
 					  p->local_port_named};
 	bool interactive = terminal_is_tty(STDIN_FILENO), mid_line = false;
 	struct session_result result;

@@ -40,6 +40,7 @@ struct data_channel {
 	uint8_t *open_msg; /* OpenDataChannel, sent first once connected (holds the token) */
 	size_t open_len;
 	char close_why[160]; /* the broker's Close frame, said */
+	char client_id[UUID_STR_LEN + 1];
 };
 
 static void random_bytes(void *ctx, uint8_t *buf, size_t len)
@@ -181,6 +182,8 @@ static void process(struct data_channel *dc, const uint8_t *buf, size_t len)
 /* The websocket is gone (reported once: there is no reconnect yet). */
 static void lost(struct data_channel *dc, const char *why)
 {
+	if (dc->wsi) /* its later callbacks are no longer this channel's */
+		lws_set_opaque_user_data(dc->wsi, NULL);
 	dc->wsi = NULL;
 	dc->established = false;
 	if (dc->stopped || dc->gone)
@@ -311,78 +314,60 @@ int data_channel_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	}
 }
 
+/* OpenDataChannel with token, a fresh RequestId and this channel's ClientId
+ * (the same on every reconnect, data-channel.md §1.2). */
 static int encode_open(struct data_channel *dc, const char *token)
 {
-	char request_id[UUID_STR_LEN + 1], client_id[UUID_STR_LEN + 1];
+	char request_id[UUID_STR_LEN + 1];
 	struct payload_open_data_channel odc = {
 		.message_schema_version = "1.0",
 		.request_id = request_id,
 		.token_value = (char *)token,
-		.client_id = client_id,
+		.client_id = dc->client_id,
 		.client_version = POSTERN_VERSION,
 	};
 
+	if (dc->open_msg) {
+		OPENSSL_cleanse(dc->open_msg, dc->open_len);
+		free(dc->open_msg);
+		dc->open_msg = NULL;
+	}
 	new_uuid(request_id);
-	new_uuid(client_id); /* one per process: this process opens one channel */
 	return payload_open_data_channel_encode(&odc, &dc->open_msg, &dc->open_len) == PROTO_OK
 		       ? CLIENT_OK
 		       : CLIENT_E_NOMEM;
 }
 
-int data_channel_open(struct loop *l, const char *stream_url, const char *token,
-		      const struct data_channel_ops *ops, void *ctx, struct data_channel **out,
-		      char *err, size_t errlen)
+/* A new connection to the stream URL: a fresh websocket over a fresh TLS
+ * link, OpenDataChannel (already encoded) first once it is up. */
+static int dial(struct data_channel *dc, char *err, size_t errlen)
 {
-	static const struct rstream_ops rs_ops = {transmit, deliver, random_bytes};
 	static const struct ws_client_ops ws_ops = {ws_opened, ws_message, ws_closed,
 						    random_bytes};
-	struct rstream_config cfg = {.send_kind = MSG_INPUT_STREAM_DATA,
-				     .max_resends = DATA_CHANNEL_MAX_RESENDS};
+	struct ws_link_config link_cfg = {
+		.ws = {.host = dc->url.host_header,
+		       .path = dc->url.path,
+		       .max_message = FRAME_MAX_DEFAULT,
+		       .out_max = DATA_CHANNEL_TXQ_MAX,
+		       .ping_after_ms = DATA_CHANNEL_PING_S * 1000u,
+		       .hangup_after_ms = DATA_CHANNEL_HANGUP_S * 1000u},
+		.use_tls = dc->url.tls,
+		.tls = {.ssl_ctx = dc->loop->tls,
+			.server = dc->url.host,
+			.check_name = true,
+			.out_max = DC_TLS_OUT_MAX},
+	};
 	struct lws_client_connect_info i;
-	struct data_channel *dc = calloc(1, sizeof(*dc));
-	int rc;
 
-	if (!dc)
-		return client_errf(err, errlen, CLIENT_E_NOMEM, "out of memory");
-	dc->loop = l;
-	dc->ops = ops;
-	dc->ctx = ctx;
-	rc = url_parse(stream_url, &dc->url, err, errlen);
-	if (rc == CLIENT_OK && !dc->url.websocket)
-		rc = client_errf(err, errlen, CLIENT_E_CONFIG,
-				 "the stream URL is not a ws:// or wss:// URL");
-	if (rc == CLIENT_OK) {
-		struct ws_link_config link_cfg = {
-			.ws = {.host = dc->url.host_header,
-			       .path = dc->url.path,
-			       .max_message = FRAME_MAX_DEFAULT,
-			       .out_max = DATA_CHANNEL_TXQ_MAX,
-			       .ping_after_ms = DATA_CHANNEL_PING_S * 1000u,
-			       .hangup_after_ms = DATA_CHANNEL_HANGUP_S * 1000u},
-			.use_tls = dc->url.tls,
-			.tls = {.ssl_ctx = l->tls,
-				.server = dc->url.host,
-				.check_name = true,
-				.out_max = DC_TLS_OUT_MAX},
-		};
-
-		dc->rs = rstream_new(&cfg, &rs_ops, dc);
-		rc = dc->rs ? encode_open(dc, token) : CLIENT_E_NOMEM;
-		if (rc == CLIENT_OK)
-			rc = ws_link_new(&link_cfg, &ws_ops, dc, loop_now_ms(), &dc->link) == PROTO_OK
-				     ? CLIENT_OK
-				     : CLIENT_E_CONFIG;
-		if (rc != CLIENT_OK)
-			client_errf(err, errlen, rc, rc == CLIENT_E_CONFIG
-							     ? "the stream URL cannot be requested"
-							     : "out of memory");
-	}
-	if (rc != CLIENT_OK) {
-		data_channel_free(dc);
-		return rc;
-	}
+	ws_link_free(dc->link);
+	dc->link = NULL;
+	if (ws_link_new(&link_cfg, &ws_ops, dc, loop_now_ms(), &dc->link) != PROTO_OK)
+		return client_errf(err, errlen, CLIENT_E_CONFIG,
+				   "the stream URL cannot be requested");
+	dc->connected = dc->established = dc->gone = false;
+	dc->close_why[0] = '\0';
 	memset(&i, 0, sizeof(i));
-	i.context = l->ctx;
+	i.context = dc->loop->ctx;
 	i.address = dc->url.host;
 	i.port = dc->url.port;
 	i.ssl_connection = 0; /* TLS is the link's (lws 4.1 cannot do it on a raw client) */
@@ -393,12 +378,61 @@ int data_channel_open(struct loop *l, const char *stream_url, const char *token,
 	i.local_protocol_name = LOOP_PROTOCOL_DATA;
 	i.opaque_user_data = dc;
 	i.pwsi = &dc->wsi;
-	lws_sul_schedule(l->ctx, 0, &dc->tick, on_tick, (lws_usec_t)RSTREAM_TICK_MS * LWS_US_PER_MS);
-	*out = dc;
 	/* a failure here is reported through ops->on_lost (from the loop or now) */
 	if (!lws_client_connect_via_info(&i))
 		lost(dc, "cannot open the data channel");
 	return CLIENT_OK;
+}
+
+int data_channel_open(struct loop *l, const char *stream_url, const char *token,
+		      const struct data_channel_ops *ops, void *ctx, struct data_channel **out,
+		      char *err, size_t errlen)
+{
+	static const struct rstream_ops rs_ops = {transmit, deliver, random_bytes};
+	struct rstream_config cfg = {.send_kind = MSG_INPUT_STREAM_DATA,
+				     .max_resends = DATA_CHANNEL_MAX_RESENDS};
+	struct data_channel *dc = calloc(1, sizeof(*dc));
+	int rc;
+
+	if (!dc)
+		return client_errf(err, errlen, CLIENT_E_NOMEM, "out of memory");
+	dc->loop = l;
+	dc->ops = ops;
+	dc->ctx = ctx;
+	new_uuid(dc->client_id); /* one per channel, kept across reconnects */
+	rc = url_parse(stream_url, &dc->url, err, errlen);
+	if (rc == CLIENT_OK && !dc->url.websocket)
+		rc = client_errf(err, errlen, CLIENT_E_CONFIG,
+				 "the stream URL is not a ws:// or wss:// URL");
+	if (rc == CLIENT_OK) {
+		dc->rs = rstream_new(&cfg, &rs_ops, dc);
+		rc = dc->rs ? encode_open(dc, token) : CLIENT_E_NOMEM;
+		if (rc != CLIENT_OK)
+			client_errf(err, errlen, rc, "out of memory");
+	}
+	if (rc != CLIENT_OK) {
+		data_channel_free(dc);
+		return rc;
+	}
+	lws_sul_schedule(l->ctx, 0, &dc->tick, on_tick, (lws_usec_t)RSTREAM_TICK_MS * LWS_US_PER_MS);
+	rc = dial(dc, err, errlen);
+	if (rc != CLIENT_OK) {
+		data_channel_stop(dc);
+		data_channel_free(dc);
+		return rc;
+	}
+	*out = dc;
+	return CLIENT_OK;
+}
+
+int data_channel_reopen(struct data_channel *dc, const char *token, char *err, size_t errlen)
+{
+	if (dc->stopped || !dc->gone)
+		return client_errf(err, errlen, CLIENT_E_PROTOCOL,
+				   "the data channel is not waiting to be reopened");
+	if (encode_open(dc, token) != CLIENT_OK)
+		return client_errf(err, errlen, CLIENT_E_NOMEM, "out of memory");
+	return dial(dc, err, errlen);
 }
 
 void data_channel_retry(struct data_channel *dc)

@@ -4,8 +4,8 @@
  * text message, then binary frames through a reliable stream (proto/rstream.h,
  * sending input_stream_data) that numbers, acknowledges, reorders and resends.
  * The owner sees whole in-order stream messages and the channel's fate through
- * its ops; it knows nothing of lws. Reconnecting is not implemented yet: a lost
- * websocket ends the channel.
+ * its ops; it knows nothing of lws. A lost websocket is reported once; the
+ * owner may then reopen the channel with a token from ResumeSession.
  *
  * The connection is a raw TCP socket in the loop; TLS and the websocket are
  * proto/ws_link's (no I/O), with the same trust as the API calls (the system
@@ -66,6 +66,15 @@ struct data_channel;
 int data_channel_open(struct loop *l, const char *stream_url, const char *token,
 		      const struct data_channel_ops *ops, void *ctx, struct data_channel **out,
 		      char *err, size_t errlen);
+
+/*
+ * After ops->on_lost: dial again with a token from ResumeSession (the same
+ * stream URL and ClientId, data-channel.md §1.1–1.2). The reliable stream
+ * carries on: what the agent has not acknowledged is resent. CLIENT_OK (a
+ * failure to connect comes through ops->on_lost again), CLIENT_E_PROTOCOL
+ * (the channel is not lost, or stopped), CLIENT_E_CONFIG, CLIENT_E_NOMEM.
+ */
+int data_channel_reopen(struct data_channel *dc, const char *token, char *err, size_t errlen);
 
 /*
  * Send one stream message (kind input_stream_data). CLIENT_OK,

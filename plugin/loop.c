@@ -108,6 +108,28 @@ int loop_run_until(struct loop *l, const bool *done)
 	return CLIENT_OK;
 }
 
+struct loop_alarm {
+	lws_sorted_usec_list_t sul;
+	bool rang;
+};
+
+static void loop_alarm_ring(lws_sorted_usec_list_t *sul)
+{
+	lws_container_of(sul, struct loop_alarm, sul)->rang = true;
+}
+
+int loop_sleep(struct loop *l, unsigned ms)
+{
+	struct loop_alarm alarm;
+	int rc;
+
+	memset(&alarm, 0, sizeof(alarm));
+	lws_sul_schedule(l->ctx, 0, &alarm.sul, loop_alarm_ring, (lws_usec_t)ms * LWS_US_PER_MS);
+	rc = loop_run_until(l, &alarm.rang);
+	lws_sul_cancel(&alarm.sul);
+	return rc;
+}
+
 void loop_fini(struct loop *l)
 {
 	if (l->ctx)

@@ -57,6 +57,9 @@ int loop_init(struct loop *l, const char *ca_file, char *err, size_t errlen);
  * fails. Not to be called from a loop callback. */
 int loop_run_until(struct loop *l, const bool *done);
 
+/* Service events for ms milliseconds. Not from a loop callback. */
+int loop_sleep(struct loop *l, unsigned ms);
+
 /* Destroy the context: every connection still open is closed (their close
  * callbacks run now). Idempotent. */
 void loop_fini(struct loop *l);

@@ -3,6 +3,7 @@
  * to a session kind, and the end (see session.h).
  */
 #include "session.h"
+#include "api_client.h"
 #include "client_err.h"
 #include "loop.h"
 #include "payload.h"
@@ -10,6 +11,8 @@
 #include "session_impl.h"
 #include "terminal.h"
 
+#include <jansson.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +21,7 @@
 void session_end(struct session *s, enum session_end end, int signo, const char *message)
 {
 	if (session_result_end(s->result, end, signo, message))
-		s->done = true;
+		s->done = s->wake = true;
 }
 
 /* The kind that runs a handshake kind; NULL for none. */
@@ -100,6 +103,7 @@ static enum rstream_delivery on_message(void *ctx, const struct frame *f)
 
 	if (s->done)
 		return RSTREAM_NOT_READY;
+	s->resume_failures = 0; /* the agent is reached again */
 	switch (f->payload_type) {
 	case PAYLOAD_HANDSHAKE_REQUEST:
 		answer_handshake(s, f);
@@ -132,15 +136,27 @@ static void on_closed(void *ctx, const char *output)
 	session_end(ctx, SESSION_END_CLOSED, 0, output);
 }
 
+/* The connection dropped: dial again (session_resume, out of the loop) while
+ * attempts remain, else the session is lost. */
 static void on_lost(void *ctx, const char *why)
 {
-	session_end(ctx, SESSION_END_LOST, 0, why);
+	struct session *s = ctx;
+
+	if (s->done)
+		return;
+	if (!s->params->cred || s->resume_failures >= SESSION_RESUME_ATTEMPTS) {
+		session_end(s, SESSION_END_LOST, 0, s->resume_failures ? s->resume_why : why);
+		return;
+	}
+	snprintf(s->resume_why, sizeof(s->resume_why), "%s", why);
+	s->resume_wanted = s->wake = true;
 }
 
 static void on_send_room(void *ctx)
 {
 	struct session *s = ctx;
 
+	s->resume_failures = 0; /* acknowledgements arrive: the agent is reached again */
 	if (s->started && !s->done)
 		s->kind->on_send_room(s);
 }
@@ -165,6 +181,53 @@ static void on_signal(void *ctx, int signo)
 		session_end(s, SESSION_END_SIGNAL, signo, "interrupted before the session started");
 }
 
+/* ---- resuming a dropped data channel (data-channel.md §8) ------------------------ */
+
+/* ResumeSession: the new token into token (cap bytes). CLIENT_OK or an error
+ * in err. */
+static int resume_token(struct session *s, char *token, size_t cap, char *err, size_t errlen)
+{
+	json_t *body = json_pack("{s:s}", "SessionId", s->params->session_id), *resp = NULL;
+	const char *value;
+	int rc;
+
+	if (!body)
+		return client_errf(err, errlen, CLIENT_E_NOMEM, "out of memory");
+	rc = api_client_call(s->loop, s->params->cred, "ResumeSession", body, &resp, err, errlen);
+	json_decref(body);
+	if (rc != CLIENT_OK)
+		return rc;
+	value = json_string_value(json_object_get(resp, "TokenValue"));
+	if (!value || !*value || strlen(value) >= cap)
+		rc = client_errf(err, errlen, CLIENT_E_PROTOCOL, "ResumeSession gave no token");
+	else
+		snprintf(token, cap, "%s", value);
+	json_decref(resp);
+	return rc;
+}
+
+/* Called from session_run, outside the loop's callbacks: wait a moment after
+ * a failed attempt, ask for a new token, dial again. */
+static void session_resume(struct session *s)
+{
+	char token[2048], err[1024], why[sizeof(err) + sizeof(s->resume_why) + 32];
+	int rc;
+
+	s->resume_wanted = false;
+	if (s->resume_failures++ > 0)
+		loop_sleep(s->loop, SESSION_RESUME_PAUSE_MS);
+	if (s->done)
+		return;
+	rc = resume_token(s, token, sizeof(token), err, sizeof(err));
+	if (rc == CLIENT_OK)
+		rc = data_channel_reopen(s->dc, token, err, sizeof(err));
+	OPENSSL_cleanse(token, sizeof(token));
+	if (rc == CLIENT_OK)
+		return;
+	snprintf(why, sizeof(why), "%s; resuming failed: %s", s->resume_why, err);
+	session_end(s, SESSION_END_LOST, 0, why);
+}
+
 static const struct data_channel_ops channel_ops = {
 	on_open, on_message, on_closed, on_lost, on_send_room, on_resend_limit,
 };
@@ -184,8 +247,12 @@ int session_run(struct loop *l, const struct session_params *p, struct session_r
 			       errlen);
 	if (rc == CLIENT_OK)
 		rc = signals_start(&s.signals, l, on_signal, &s, err, errlen);
-	if (rc == CLIENT_OK)
-		rc = loop_run_until(l, &s.done);
+	while (rc == CLIENT_OK && !s.done) {
+		rc = loop_run_until(l, &s.wake);
+		s.wake = s.done;
+		if (rc == CLIENT_OK && s.resume_wanted && !s.done)
+			session_resume(&s);
+	}
 	if (rc == CLIENT_E_NET)
 		client_errf(err, errlen, rc, "the event loop failed");
 	if (s.kind)

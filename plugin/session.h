@@ -21,10 +21,19 @@ struct loop;
  * as current for port sessions (session-flow.md §4.1). */
 #define SESSION_CLIENT_VERSION "1.2.650.0"
 
+/* A dropped data channel is dialled again with a token from ResumeSession
+ * (as the stock plugin does): up to SESSION_RESUME_ATTEMPTS times in a row
+ * without hearing from the agent, SESSION_RESUME_PAUSE_MS apart. */
+#define SESSION_RESUME_ATTEMPTS 5u
+#define SESSION_RESUME_PAUSE_MS 1000u
+
+struct credentials;
+
 struct session_params {
 	const char *session_id;
 	const char *token_value;
 	const char *stream_url;
+	const struct credentials *cred; /* for ResumeSession; NULL: a drop ends the session */
 	/* The StartSession request named localPortNumber or localUnixSocket (a
 	 * port session then listens even on piped stdio: forward_mode.h). */
 	bool local_port_named;

@@ -44,7 +44,11 @@ struct session {
 	struct handshake_outcome hs;
 	const struct session_kind *kind; /* NULL until known */
 	bool started;                    /* kind->start succeeded */
-	bool done;                       /* the loop may stop */
+	bool done;                       /* the session is over */
+	bool wake;                       /* the loop may stop: done, or resume wanted */
+	bool resume_wanted;              /* the data channel dropped: dial again */
+	unsigned resume_failures;        /* attempts since the agent was last heard */
+	char resume_why[512];            /* why the channel dropped */
 	bool mid_line;                   /* the terminal cursor is not at a line start */
 	struct session_shell shell;      /* state of the shell kind */
 	struct session_port port;        /* state of the port kind */

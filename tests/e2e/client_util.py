@@ -3,6 +3,7 @@ broker's CA and admin credentials, nothing from the caller's AWS_* settings),
 interactive runs on a pseudo-terminal (pexpect) and piped runs."""
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -79,3 +80,27 @@ def wait_status(broker, session_id, status, timeout=15):
             return
         time.sleep(0.2)
     raise AssertionError(f"{session_id} is {session_status(broker, session_id)}, not {status}")
+
+
+def drop_data_channel(broker, pid):
+    """Destroy the one connection process pid holds to the broker (ss -K), as
+    a network fault would; skips the test where the kernel cannot do that."""
+    sockets = subprocess.run(["ss", "-tnpH", "state", "established", "dport", "=",
+                              str(broker.port)], capture_output=True, text=True).stdout
+    mine = [line for line in sockets.splitlines() if f"pid={pid}," in line]
+    assert len(mine) == 1, sockets
+    sport = re.search(r"127\.0\.0\.1:(\d+)\s+127\.0\.0\.1:%d" % broker.port, mine[0]).group(1)
+    kill = subprocess.run(["ss", "-K", "dst", "127.0.0.1", "dport", "=", str(broker.port),
+                           "sport", "=", sport], capture_output=True, text=True)
+    still = subprocess.run(["ss", "-tnH", "state", "established", "sport", "=", sport],
+                           capture_output=True, text=True).stdout
+    if kill.returncode != 0 or still.strip():
+        pytest.skip(f"ss -K cannot destroy sockets here: {kill.stderr.strip()}")
+
+
+def wait_attached(broker, session_id, times, timeout=30.0):
+    """Wait until the broker has seen the session's client attach `times` times."""
+    deadline = time.monotonic() + timeout
+    while broker.output().count(f"session {session_id}: client attached") < times:
+        assert time.monotonic() < deadline, broker.output()
+        time.sleep(0.1)

@@ -5,14 +5,15 @@ session-manager-plugin. Every test skips, saying why, until postern-agent is
 built and runs shell sessions (a probe session decides)."""
 import json
 import os
+import re
 import subprocess
 import time
 
 import pexpect
 import pytest
 
-from client_util import (CLIENT_DIR, POSTERN, finish, run, spawn,  # noqa: F401
-                         start_args, env)
+from client_util import (CLIENT_DIR, POSTERN, drop_data_channel, finish, run,  # noqa: F401
+                         spawn, start_args, env, wait_attached)
 from conftest import AGENT, AWS
 
 PROMPT_MARK = "postern-e2e"
@@ -84,6 +85,23 @@ def test_shell_runs_commands(broker, host, env):
     assert "hello world" in command(child, "printf 'hello %s\\n' world")
     child.send("exit\r")
     assert finish(child) == 0
+
+
+def test_a_dropped_data_channel_is_resumed(broker, host, env):
+    """The client's connection is destroyed under it (ss -K): postern calls
+    ResumeSession, dials again with the new token, and the shell carries on,
+    output typed during the drop included."""
+    child = shell(broker, host, env)
+    assert "42" in command(child, "echo $((6*7))")
+    session_id = re.findall(r"session (\S+): client attached", broker.output())[-1]
+    drop_data_channel(broker, child.pid)
+    child.send("echo after $((20+3))\r")
+    wait_attached(broker, session_id, 2)
+    child.expect_exact("after 23")
+    child.expect_exact(f"{PROMPT_MARK}$ ")
+    assert "still 2" in command(child, "echo still $((1+1))")
+    child.send("exit 3\r")
+    assert finish(child) == 3
 
 
 def test_stty_size_follows_a_resize(broker, host, env):

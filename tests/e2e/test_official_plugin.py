@@ -28,7 +28,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from client_util import client_env, session_status, wait_status
+from client_util import (client_env, drop_data_channel, session_status, wait_attached,
+                         wait_status)
 from conftest import AWS
 from port_util import echo_round_trip
 from port_util import online_host  # noqa: F401 (fixture)
@@ -207,22 +208,8 @@ def test_a_dropped_data_channel_is_resumed(broker, host, env):
     """The plugin's connection is destroyed under it (ss -K): the plugin calls
     ResumeSession and dials again with the new token; the shell carries on."""
     s = Session(broker, env, host[0])
-    pid = s.plugin_pid()
-    sockets = subprocess.run(["ss", "-tnpH", "state", "established", "dport", "=",
-                              str(broker.port)], capture_output=True, text=True).stdout
-    mine = [line for line in sockets.splitlines() if f"pid={pid}," in line]
-    assert len(mine) == 1, sockets
-    sport = re.search(r"127\.0\.0\.1:(\d+)\s+127\.0\.0\.1:%d" % broker.port, mine[0]).group(1)
-    kill = subprocess.run(["ss", "-K", "dst", "127.0.0.1", "dport", "=", str(broker.port),
-                           "sport", "=", sport], capture_output=True, text=True)
-    still = subprocess.run(["ss", "-tnH", "state", "established", "sport", "=", sport],
-                           capture_output=True, text=True).stdout
-    if kill.returncode != 0 or still.strip():
-        pytest.skip(f"ss -K cannot destroy sockets here: {kill.stderr.strip()}")
-    deadline = time.monotonic() + 30
-    while broker.output().count(f"session {s.id}: client attached") < 2:
-        assert time.monotonic() < deadline, broker.output()
-        time.sleep(0.1)
+    drop_data_channel(broker, s.plugin_pid())
+    wait_attached(broker, s.id, 2)
     assert "\nafter 23\n" in s.command("echo after $((20+3))")
     s.child.send("exit\r")
     status, tail = s.finish()

@@ -12,11 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pexpect
 
-from client_util import CLIENT_DIR, finish
+from client_util import CLIENT_DIR, drop_data_channel, finish, wait_attached
 from conftest import AWS
 from port_util import RssMonitor, echo_round_trip
 from port_util import env, online_host, port_forward, port_host  # noqa: F401 (fixtures)
-from servers import LOOPBACK, EchoServer, PushServer, read_all_hashed, request_push
+from servers import LOOPBACK, EchoServer, PushServer, read_all_hashed, recv_exact, request_push
 
 # The most resident memory (VmHWM, the kernel's peak) that any one process on
 # the path -- client, broker, agent, the agent's session worker -- may reach
@@ -53,6 +53,28 @@ def test_two_hundred_concurrent_connections_each_get_their_own_echo(port_forward
             s.close()
         assert echo.wait_active(0), (f"{echo.active} destination connections still open "
                                      "after every local one closed")
+        assert fwd.interrupt() == 0, fwd.output()
+
+
+def test_a_dropped_data_channel_is_resumed_without_losing_a_byte(broker, port_forward):
+    """The client's connection to the broker is destroyed (ss -K) while a
+    connection through the forward moves data: postern resumes the session,
+    and the connection carries on with every byte in order."""
+    rng = random.Random(7)
+    with EchoServer() as echo:
+        fwd = port_forward(portNumber=echo.port)
+        app = fwd.connect()
+        assert echo_round_trip(app, rng.randbytes(100_000))
+        payload = rng.randbytes(8 << 20)
+        with ThreadPoolExecutor(1) as pool:
+            back = pool.submit(recv_exact, app, len(payload))
+            app.sendall(payload[:1 << 20])
+            drop_data_channel(broker, fwd.pid)
+            app.sendall(payload[1 << 20:])
+            assert back.result(timeout=120) == payload
+        wait_attached(broker, fwd.session_id, 2)
+        assert echo_round_trip(app, b"after the drop")
+        app.close()
         assert fwd.interrupt() == 0, fwd.output()
 
 
