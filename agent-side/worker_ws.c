@@ -76,7 +76,8 @@ int worker_ws_connect(struct worker *w)
 		       .max_message = WORKER_MAX_FRAME,
 		       .out_max = WORKER_OUTQ_MAX,
 		       .ping_after_ms = WORKER_PING_S * 1000u,
-		       .hangup_after_ms = WORKER_HANGUP_S * 1000u},
+		       .hangup_after_ms = WORKER_HANGUP_S * 1000u,
+		       .open_timeout_ms = WORKER_CONNECT_TIMEOUT_S * 1000u},
 		.use_tls = true,
 		/* the context checks the broker's name (agent_tls_context) */
 		.tls = {.ssl_ctx = w->ssl, .server = w->url.server.host,
@@ -133,8 +134,14 @@ void worker_ws_tick(struct worker *w)
 	if (!w->ws || !w->ws_connected)
 		return;
 	if (ws_client_tick(ws_link_ws(w->link), worker_now_ms()) == PROTO_E_WS_TIMEOUT) {
-		snprintf(w->close_reason, sizeof(w->close_reason),
-			 "the broker sent nothing for %u s, not even a pong", WORKER_HANGUP_S);
+		if (!w->ws_open)
+			snprintf(w->close_reason, sizeof(w->close_reason),
+				 "the broker did not open the websocket within %u s",
+				 WORKER_CONNECT_TIMEOUT_S);
+		else
+			snprintf(w->close_reason, sizeof(w->close_reason),
+				 "the broker sent nothing for %u s, not even a pong",
+				 WORKER_HANGUP_S);
 		lws_set_timeout(w->ws, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 		return;
 	}

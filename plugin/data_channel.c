@@ -205,8 +205,12 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 	}
 	if (dc->connected &&
 	    ws_client_tick(ws_link_ws(dc->link), loop_now_ms()) == PROTO_E_WS_TIMEOUT) {
-		snprintf(why, sizeof(why), "the broker sent nothing for %d s, not even a pong",
-			 DATA_CHANNEL_HANGUP_S);
+		if (ws_client_state(ws_link_ws(dc->link)) == WS_CLIENT_HANDSHAKE)
+			snprintf(why, sizeof(why), "the broker did not open the data channel "
+				 "within %d s", LOOP_TIMEOUT_S);
+		else
+			snprintf(why, sizeof(why), "the broker sent nothing for %d s, not even "
+				 "a pong", DATA_CHANNEL_HANGUP_S);
 		if (dc->wsi)
 			lws_set_timeout(dc->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 		lost(dc, why);
@@ -350,7 +354,8 @@ static int dial(struct data_channel *dc, char *err, size_t errlen)
 		       .max_message = FRAME_MAX_DEFAULT,
 		       .out_max = DATA_CHANNEL_TXQ_MAX,
 		       .ping_after_ms = DATA_CHANNEL_PING_S * 1000u,
-		       .hangup_after_ms = DATA_CHANNEL_HANGUP_S * 1000u},
+		       .hangup_after_ms = DATA_CHANNEL_HANGUP_S * 1000u,
+		       .open_timeout_ms = LOOP_TIMEOUT_S * 1000u},
 		.use_tls = dc->url.tls,
 		.tls = {.ssl_ctx = dc->loop->tls,
 			.server = dc->url.host,

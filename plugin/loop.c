@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOOP_TIMEOUT_S 20 /* connect and TLS handshake */
 
 /* protocols[0] also gets the context-level callbacks: keep it inert. */
 static int callback_none(struct lws *wsi, enum lws_callback_reasons reason, void *user,

@@ -38,6 +38,9 @@
  * (FORWARD_MUX_MAX_CONNS) plus the data channel, stdio, the signal pipe, the
  * listener and API calls. */
 #define LOOP_FD_LIMIT 320
+/* Seconds a connection may take to connect and finish its TLS handshake (and,
+ * for the data channel, its websocket upgrade). */
+#define LOOP_TIMEOUT_S 20
 
 struct loop {
 	struct lws_context *ctx;

@@ -51,7 +51,7 @@ struct ws_client {
 	size_t keys_used;
 
 	/* keepalive */
-	uint64_t last_rx_ms, last_ping_ms;
+	uint64_t created_ms, last_rx_ms, last_ping_ms;
 };
 
 static char *copy_or_null(const char *s, bool *failed)
@@ -369,7 +369,9 @@ int ws_client_tick(struct ws_client *c, uint64_t now_ms)
 
 	if (c->error)
 		return c->error;
-	if (c->cfg.hangup_after_ms && silent >= c->cfg.hangup_after_ms) {
+	if ((c->cfg.hangup_after_ms && silent >= c->cfg.hangup_after_ms) ||
+	    (c->cfg.open_timeout_ms && c->state == WS_CLIENT_HANDSHAKE &&
+	     now_ms >= c->created_ms && now_ms - c->created_ms >= c->cfg.open_timeout_ms)) {
 		fail(c, PROTO_E_WS_TIMEOUT);
 		return c->error;
 	}
@@ -421,7 +423,7 @@ int ws_client_new(const struct ws_client_config *cfg, const struct ws_client_ops
 		c->cfg.max_message = WS_DEFAULT_MAX_PAYLOAD;
 	c->ops = ops;
 	c->ctx = ctx;
-	c->last_rx_ms = c->last_ping_ms = now_ms;
+	c->created_ms = c->last_rx_ms = c->last_ping_ms = now_ms;
 	c->keys_used = sizeof(c->keys); /* empty pool: fill on first use */
 	dec_cfg.max_payload = c->cfg.max_message;
 	ws_decoder_init(&c->dec, &dec_cfg, &dec_ops, c);

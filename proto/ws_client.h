@@ -39,7 +39,9 @@
  *
  *   keepalive ws_client_tick() sends a Ping (payload "keepalive") once nothing
  *             has arrived for cfg.ping_after_ms, and returns PROTO_E_WS_TIMEOUT
- *             once nothing has arrived for cfg.hangup_after_ms (0: never).
+ *             once nothing has arrived for cfg.hangup_after_ms (0: never), or
+ *             when the upgrade is not through cfg.open_timeout_ms after
+ *             ws_client_new (0: no such limit).
  *
  * Any error from ws_client_input() is final: the connection is unusable and
  * every later call returns the same error.
@@ -84,6 +86,7 @@ struct ws_client_config {
 	size_t out_max;           /* output bytes beyond which data is refused */
 	uint64_t ping_after_ms;   /* 0: never ping */
 	uint64_t hangup_after_ms; /* 0: never give up */
+	uint64_t open_timeout_ms; /* 0: the upgrade may take as long as it takes */
 };
 
 struct ws_client;

@@ -1454,6 +1454,29 @@ Test(ws_client, keepalive_off_and_never_hang_up)
 	app_free(a);
 }
 
+Test(ws_client, open_timeout_only_before_the_upgrade)
+{
+	struct ws_client_config cfg = default_cfg;
+	struct app *a = app_new(NULL, 0);
+	struct ws_client *c = NULL;
+
+	cfg.open_timeout_ms = 2000;
+	cr_assert_eq(ws_client_new(&cfg, &app_ops, a, 5000, &c), PROTO_OK);
+	cr_assert_eq(ws_client_input(c, (uint8_t *)"HTTP/1.1 1", 10, 6000), PROTO_OK);
+	cr_assert_eq(ws_client_tick(c, 6999), PROTO_OK, "traffic does not extend it, time does");
+	cr_assert_eq(ws_client_tick(c, 4000), PROTO_OK, "a clock that went back is no timeout");
+	cr_assert_eq(ws_client_tick(c, 7000), PROTO_E_WS_TIMEOUT);
+	assert_failed_with(c, PROTO_E_WS_TIMEOUT);
+	ws_client_free(c);
+	app_free(a);
+	/* once open, only silence counts */
+	a = app_new(NULL, 0);
+	c = client_open(a, &cfg); /* opened at time 0 */
+	cr_assert_eq(ws_client_tick(c, 1000000), PROTO_OK);
+	ws_client_free(c);
+	app_free(a);
+}
+
 Test(ws_client, handshake_timeout)
 {
 	struct ws_client_config cfg = default_cfg;
