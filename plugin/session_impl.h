@@ -44,7 +44,7 @@ struct session {
 	struct handshake_outcome hs;
 	const struct session_kind *kind; /* NULL until known */
 	bool started;                    /* kind->start succeeded */
-	bool done;                       /* the session is over */
+	bool done;                       /* the session is over (set wake with it) */
 	bool wake;                       /* the loop may stop: done, or resume wanted */
 	bool resume_wanted;              /* the data channel dropped: dial again */
 	unsigned resume_failures;        /* attempts since the agent was last heard */

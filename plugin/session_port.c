@@ -114,7 +114,7 @@ static void finish(struct session *s, bool agent_told)
 	if (session_result_end(s->result, SESSION_END_TERMINATED, sp->signo, NULL)) {
 		s->result->agent_unaware = !agent_told;
 		s->result->quiet = forward_mode_stdio(sp->mode);
-		s->done = true;
+		s->done = s->wake = true;
 	}
 }
 
