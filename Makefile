@@ -30,7 +30,7 @@ Q := @
 endif
 
 # ---- dependencies ------------------------------------------------------------
-PROTO_PKGS := libcrypto jansson libprotobuf-c
+PROTO_PKGS := libssl libcrypto jansson libprotobuf-c
 APP_PKGS   := libwebsockets openssl jansson libprotobuf-c sqlite3
 TEST_PKGS  := criterion
 

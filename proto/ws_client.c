@@ -188,6 +188,8 @@ int ws_client_close(struct ws_client *c, uint16_t code, const char *reason)
 	rc = ws_close_encode(&cl, payload, sizeof(payload), &len);
 	if (rc == PROTO_OK)
 		rc = out_frame(c, WS_OP_CLOSE, payload, len);
+	if (rc == PROTO_E_NOMEM)
+		fail(c, rc);
 	if (rc != PROTO_OK)
 		return rc;
 	c->close_sent = true;
@@ -293,7 +295,10 @@ static void on_frame_end(void *ctx, const struct ws_frame_header *h)
 		return;
 	switch (h->opcode) {
 	case WS_OP_PING:
-		if (!c->close_sent)
+		/* a peer pinging faster than we can write gets fewer Pongs
+		 * (RFC 6455 §5.5.3 allows answering only the latest) */
+		if (!c->close_sent &&
+		    c->out_tail - c->out_head <= c->cfg.out_max + WS_CLIENT_CONTROL_SLACK)
 			rc = out_frame(c, WS_OP_PONG, c->ctl, c->ctl_len);
 		break;
 	case WS_OP_PONG:
@@ -377,9 +382,13 @@ int ws_client_tick(struct ws_client *c, uint64_t now_ms)
 	}
 	if (c->cfg.ping_after_ms && c->state == WS_CLIENT_OPEN &&
 	    silent >= c->cfg.ping_after_ms && now_ms - c->last_ping_ms >= c->cfg.ping_after_ms) {
+		int rc = ws_client_send(c, WS_OP_PING, (const uint8_t *)KEEPALIVE,
+					sizeof(KEEPALIVE) - 1);
+
 		c->last_ping_ms = now_ms;
-		return ws_client_send(c, WS_OP_PING, (const uint8_t *)KEEPALIVE,
-				      sizeof(KEEPALIVE) - 1);
+		if (rc == PROTO_E_NOMEM)
+			fail(c, rc);
+		return rc;
 	}
 	return PROTO_OK;
 }

@@ -20,8 +20,10 @@
  *             cfg.max_message bytes (else PROTO_E_WS_TOO_LARGE). A message
  *             in one frame that arrived in one read is handed over where it
  *             lies, without a copy; fragmented ones are gathered. Pings are
- *             answered with a Pong of the same payload; Pongs only count as
- *             traffic.
+ *             answered with a Pong of the same payload (none while the output
+ *             holds more than cfg.out_max + WS_CLIENT_CONTROL_SLACK: memory
+ *             stays bounded against a flood, and §5.5.3 lets the latest Ping
+ *             alone be answered); Pongs only count as traffic.
  *
  *   sending   ws_client_send() appends one whole frame (FIN, a fresh random
  *             mask key, the payload masked) to the output: the frames of many
@@ -57,6 +59,7 @@
 
 #define WS_CLIENT_MAX_RESPONSE 8192u /* the upgrade response's header block */
 #define WS_CLIENT_KEY_LEN 16u        /* random bytes behind Sec-WebSocket-Key */
+#define WS_CLIENT_CONTROL_SLACK 4096u /* Pongs queued beyond out_max, at most */
 
 enum ws_client_state {
 	WS_CLIENT_HANDSHAKE, /* upgrade request queued, no (whole) response yet */

@@ -1008,6 +1008,34 @@ Test(ws_client, ping_answered_with_pong)
 	app_free(a);
 }
 
+/* A peer pinging while nothing is written: Pongs stop once the output holds
+ * out_max + WS_CLIENT_CONTROL_SLACK bytes, so memory stays bounded; they
+ * resume once it drains. */
+Test(ws_client, ping_flood_is_answered_within_out_max)
+{
+	struct ws_client_config cfg = default_cfg;
+	struct app *a = app_new(NULL, 0);
+	struct ws_client *c;
+	uint8_t ping[64];
+	const uint8_t *p;
+	size_t n = srv_frame(ping, true, WS_OP_PING, "0123456789", 10, false);
+
+	cfg.out_max = 1000;
+	c = client_open(a, &cfg);
+	for (int i = 0; i < 10000; i++) {
+		uint8_t copy[64];
+
+		memcpy(copy, ping, n);
+		cr_assert_eq(ws_client_input(c, copy, n, 1), PROTO_OK);
+	}
+	cr_assert_leq(ws_client_output(c, &p), cfg.out_max + WS_CLIENT_CONTROL_SLACK + 16);
+	ws_client_output_done(c, ws_client_output(c, &p));
+	cr_assert_eq(ws_client_input(c, ping, n, 2), PROTO_OK);
+	cr_assert_eq(ws_client_output(c, &p), 2 + 4 + 10, "answered again once drained");
+	ws_client_free(c);
+	app_free(a);
+}
+
 /* The Close payload of output frame f. */
 static void assert_close_frame(const struct srv *s, size_t f, const char *hex_payload)
 {
