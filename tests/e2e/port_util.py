@@ -105,6 +105,16 @@ class PortForward:
             self.proc.wait()
 
 
+def assert_closed_without_data(sock):
+    """The connection ends (closed or reset) before delivering a byte: what
+    a client must see for a destination that refused it."""
+    try:
+        got = sock.recv(1)
+    except ConnectionResetError:
+        got = b""
+    assert got == b"", "a connection to a refused destination delivered data"
+
+
 def echo_round_trip(sock, payload):
     """Send payload through sock and read it back from an echo server."""
     sock.sendall(payload)

@@ -31,7 +31,7 @@ import pytest
 from client_util import (client_env, drop_data_channel, session_status, wait_attached,
                          wait_status)
 from conftest import AWS
-from port_util import echo_round_trip
+from port_util import assert_closed_without_data, echo_round_trip
 from port_util import online_host  # noqa: F401 (fixture)
 from servers import LOOPBACK, EchoServer
 from sshd import Sshd
@@ -288,11 +288,7 @@ def test_port_forward_refused_destination(broker, host, env):
         assert echo_round_trip(first, b"before the refusal")
         echo.stop_listening()
         refused = fwd.connect()
-        try:
-            got = refused.recv(1)
-        except ConnectionResetError:
-            got = b""
-        assert got == b"", "a connection to a refused destination delivered data"
+        assert_closed_without_data(refused)
         # the agent's ConnectToPortError flag, as the plugin words it
         fwd.child.expect_exact("Connection to destination port failed, check SSM Agent logs.")
         assert echo_round_trip(first, b"the first connection still works")
